@@ -1,0 +1,72 @@
+"""A vault's own settings, read from ``.vespera/config.yaml`` inside the vault.
+
+They live in the vault because writers version and sync them with their notes. A missing file
+means defaults; a broken one is reported as a problem and defaults are used, never a crash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vespera.vault.model import Problem, Range
+
+CONFIG_DIR = ".vespera"
+CONFIG_FILE = f"{CONFIG_DIR}/config.yaml"
+
+
+class VaultConfig(BaseModel):
+    """Settings of one vault (``.vespera/config.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ignore: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Paths to leave out of the index, as gitignore-style patterns relative to the vault "
+            "root (e.g. 'Templates/**', '*.excalidraw.md'). Dot-folders such as .git, .obsidian "
+            "and .trash are always left out."
+        ),
+    )
+    max_note_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Notes larger than this many bytes are indexed by name only, with a problem saying so."
+        ),
+    )
+
+
+def load_config(root: Path) -> tuple[VaultConfig, list[Problem]]:
+    """Read the vault's config; on any error return defaults and the problems found."""
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return VaultConfig(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return VaultConfig(), [_problem(f"Cannot read {CONFIG_FILE}: {exc}; using defaults.")]
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        span = Range(mark.line, 0, mark.line + 1, 0) if mark is not None else None
+        return VaultConfig(), [_problem(f"{CONFIG_FILE} is not valid YAML: {exc}", span)]
+    if data is None:
+        return VaultConfig(), []
+    if not isinstance(data, dict):
+        return VaultConfig(), [_problem(f"{CONFIG_FILE} must be a mapping of settings.")]
+    try:
+        return VaultConfig.model_validate(data), []
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        return VaultConfig(), [_problem(f"{CONFIG_FILE} has invalid settings ({details}).")]
+
+
+def _problem(message: str, span: Range | None = None) -> Problem:
+    return Problem("config-invalid", message, "error", span)

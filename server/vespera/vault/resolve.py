@@ -1,0 +1,143 @@
+"""Resolving link targets to note paths, the way Obsidian does.
+
+A wikilink names a note by file name without ``.md``, case-insensitively; when several files
+share the name the one with the shortest path wins and the link is marked ambiguous. A name that
+matches no file may match a note's frontmatter ``aliases``. A target with folders
+(``[[People/Alice]]``) matches files whose path ends with it. Markdown links are paths relative
+to the linking note (or, failing that, to the vault root). Names are compared after Unicode NFC
+normalisation and case folding, so a file name stored decomposed (as macOS does) still matches.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from posixpath import basename, dirname, join, normpath
+
+from vespera.vault.model import LinkKind
+
+
+def fold(text: str) -> str:
+    """The comparison key of a name: NFC-normalised and case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def strip_md(path: str) -> str:
+    """``path`` without a trailing ``.md`` (any case)."""
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+def target_name(target: str) -> str:
+    """The folded last path segment of a link target: what resolution looks up first."""
+    return fold(basename(strip_md(target)))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a link points: ``path`` is ``None`` when unresolved; ``candidates`` counts matches."""
+
+    path: str | None
+    candidates: int
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether more than one note matched."""
+        return self.candidates > 1
+
+
+UNRESOLVED = Resolution(None, 0)
+
+
+def _shortest(paths: Iterable[str]) -> str:
+    return min(paths, key=lambda p: (len(p), p))
+
+
+class LinkResolver:
+    """An in-memory map from names, aliases and paths to notes, updated note by note."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, set[str]] = {}
+        self._by_alias: dict[str, set[str]] = {}
+        self._by_path: dict[str, str] = {}
+        self._aliases: dict[str, tuple[str, ...]] = {}
+
+    def __contains__(self, path: str) -> bool:
+        return fold(strip_md(path)) in self._by_path
+
+    def __len__(self) -> int:
+        return len(self._by_path)
+
+    def add(self, path: str, aliases: Iterable[str] = ()) -> set[str]:
+        """Add or update a note; returns the folded names whose resolution may have changed."""
+        folded = tuple(dict.fromkeys(fold(a) for a in aliases if a))
+        key = fold(strip_md(path))
+        if self._by_path.get(key) == path:
+            before = set(self._aliases.get(path, ()))
+            if before == set(folded):
+                return set()
+            for alias in before:
+                _discard(self._by_alias, alias, path)
+            changed = before ^ set(folded)
+        else:
+            changed = self.remove(path) | {fold(basename(strip_md(path))), *folded}
+            self._by_path[key] = path
+            self._by_name.setdefault(fold(basename(strip_md(path))), set()).add(path)
+        self._aliases[path] = folded
+        for alias in folded:
+            self._by_alias.setdefault(alias, set()).add(path)
+        return changed
+
+    def remove(self, path: str) -> set[str]:
+        """Forget a note; returns the folded names whose resolution may have changed."""
+        key = fold(strip_md(path))
+        if self._by_path.pop(key, None) is None:
+            return set()
+        name = fold(basename(strip_md(path)))
+        _discard(self._by_name, name, path)
+        folded = self._aliases.pop(path, ())
+        for alias in folded:
+            _discard(self._by_alias, alias, path)
+        return {name, *folded}
+
+    def resolve(self, target: str, kind: LinkKind, source: str) -> Resolution:
+        """Resolve ``target`` written in the note at ``source``."""
+        if not target:
+            return Resolution(source, 1)
+        if kind == "markdown":
+            return self._resolve_path(target, source)
+        stem = strip_md(target.strip().strip("/"))
+        folded = fold(stem)
+        if "/" in folded:
+            exact = self._by_path.get(folded)
+            if exact is not None:
+                return Resolution(exact, 1)
+            suffix = "/" + folded
+            matches = [
+                p
+                for p in self._by_name.get(folded.rsplit("/", 1)[1], ())
+                if fold(strip_md(p)).endswith(suffix)
+            ]
+        else:
+            matches = list(self._by_name.get(folded, ()))
+            if not matches:
+                matches = list(self._by_alias.get(folded, ()))
+        if not matches:
+            return UNRESOLVED
+        return Resolution(_shortest(matches), len(matches))
+
+    def _resolve_path(self, target: str, source: str) -> Resolution:
+        relative = normpath(join(dirname(source), target))
+        for candidate in (relative, normpath(target.lstrip("/"))):
+            found = self._by_path.get(fold(strip_md(candidate)))
+            if found is not None:
+                return Resolution(found, 1)
+        return UNRESOLVED
+
+
+def _discard(index: dict[str, set[str]], key: str, path: str) -> None:
+    paths = index.get(key)
+    if paths is not None:
+        paths.discard(path)
+        if not paths:
+            del index[key]
