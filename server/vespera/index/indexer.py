@@ -1,0 +1,312 @@
+"""The indexer: brings SQLite and Kuzu in step with the vault's files.
+
+A scan lists the vault, skips files whose size and mtime are unchanged (no read, no parse),
+reads the rest (in worker processes when there are many), skips those whose content hash is
+unchanged, and stores the others batch by batch, each batch one SQLite transaction. Links are
+resolved against an in-memory :class:`LinkResolver`; when a batch adds, removes or renames
+names, the stored links that named them are resolved again in the same transaction. The graph is
+then brought up to date from SQLite: a bulk ``COPY`` when most of it changed, otherwise by
+replacing the changed notes' rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import cast
+
+from vespera.index.reader import ReadResult, read_notes
+from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
+from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
+from vespera.vault.config import VaultConfig
+from vespera.vault.model import LinkKind, Problem
+from vespera.vault.resolve import LinkResolver
+from vespera.vault.walk import IgnoreRules, is_note_path, walk_vault
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+BATCH_NOTES = 500
+_CHUNK = 64
+_POOL_THRESHOLD = 400
+_BULK_GRAPH_SHARE = 0.25
+_BULK_INDEXES_MIN = 2000
+
+
+@dataclass
+class IndexReport:
+    """What one indexing pass did."""
+
+    files: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    touched: int = 0
+    deleted: int = 0
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: int = 0
+    problems: int = 0
+    graph: str = "none"
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything in the stores changed."""
+        return bool(self.parsed or self.deleted or self.touched)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+class Indexer:
+    """Keeps one vault's stores consistent with its files. One operation runs at a time."""
+
+    def __init__(
+        self, root: Path, db: IndexDatabase, graph: GraphStore, config: VaultConfig
+    ) -> None:
+        self.root = root
+        self.db = db
+        self.graph = graph
+        self.config = config
+        self.rules = IgnoreRules(config.ignore)
+        self.resolver = LinkResolver()
+        self._lock = asyncio.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._created: list[NoteRecord] = []
+
+    def configure(self, config: VaultConfig) -> None:
+        """Apply new settings; the next scan uses them."""
+        self.config = config
+        self.rules = IgnoreRules(config.ignore)
+
+    async def start(self) -> None:
+        """Load the resolver from the index and repair graph work a crash left pending."""
+        for path, aliases in await self.db.resolver_entries():
+            self.resolver.add(path, aliases)
+        async with self._lock:
+            await self._sync_graph(_no_progress)
+
+    async def close(self) -> None:
+        """Stop worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def scan(self, progress: Progress = _no_progress) -> IndexReport:
+        """Index the whole vault, incrementally against what is stored."""
+        async with self._lock:
+            started = time.perf_counter()
+            report = IndexReport()
+            progress("listing", 0, 0)
+            walked = await asyncio.to_thread(walk_vault, self.root, self.rules)
+            stored = await self.db.file_states()
+            found = {f.path: f for f in walked.files}
+            report.files = len(found)
+            blocked = [p + "/" for p, prob in walked.problems if prob.code == "unreadable-folder"]
+            gone = [
+                p
+                for p in stored
+                if p not in found and not any(p.startswith(b) or b == "./" for b in blocked)
+            ]
+            to_read = [
+                f.path
+                for f in walked.files
+                if (s := stored.get(f.path)) is None or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
+            ]
+            report.unchanged = len(found) - len(to_read)
+            file_problems: dict[str, list[Problem]] = {}
+            for path, problem in walked.problems:
+                file_problems.setdefault(path, []).append(problem)
+            stale = await self.db.file_problem_paths()
+            bulk = not stored and len(to_read) >= _BULK_INDEXES_MIN
+            if bulk:
+                await self.db.defer_indexes()
+            await self._ingest(
+                to_read,
+                gone,
+                stored,
+                report,
+                progress,
+                file_problems,
+                [p for p in stale if p not in file_problems],
+            )
+            if bulk:
+                progress("indexes", 0, 1)
+                await self.db.restore_indexes()
+            report.graph = await self._sync_graph(progress)
+            report.problems = len(await self.db.problems())
+            report.seconds = time.perf_counter() - started
+            return report
+
+    async def update(self, paths: Iterable[str]) -> IndexReport:
+        """Re-index the given vault-relative paths (files or folders) after they changed."""
+        async with self._lock:
+            started = time.perf_counter()
+            report = IndexReport()
+            stored = await self.db.file_states()
+            to_read: list[str] = []
+            gone: list[str] = []
+            for path in dict.fromkeys(paths):
+                full = self.root / path
+                if full.is_dir():
+                    if not self.rules.ignored(path, is_dir=True):
+                        sub = await asyncio.to_thread(walk_vault, full, IgnoreRules([]))
+                        to_read.extend(
+                            p for f in sub.files if not self.rules.ignored(p := f"{path}/{f.path}")
+                        )
+                elif is_note_path(path) and not self.rules.ignored(path) and full.exists():
+                    to_read.append(path)
+                else:
+                    prefix = path.rstrip("/") + "/"
+                    gone.extend(p for p in stored if p == path or p.startswith(prefix))
+            report.files = len(to_read)
+            await self._ingest(to_read, gone, stored, report, _no_progress, {}, [])
+            report.graph = await self._sync_graph(_no_progress)
+            report.seconds = time.perf_counter() - started
+            return report
+
+    async def _ingest(
+        self,
+        to_read: list[str],
+        gone: list[str],
+        stored: dict[str, StoredFile],
+        report: IndexReport,
+        progress: Progress,
+        file_problems: dict[str, list[Problem]],
+        cleared: list[str],
+    ) -> None:
+        batch = WriteBatch(file_problems=file_problems, cleared_problems=cleared)
+        changed_names: set[str] = set()
+        deleted: dict[str, str] = {}
+        for path in gone:
+            if path in stored:
+                deleted[path] = stored[path].content_hash
+                changed_names |= self.resolver.remove(path)
+                batch.deletions.append(path)
+        for path in to_read:
+            # Known before parsing, so links written earlier in this scan resolve at once.
+            if path not in self.resolver:
+                changed_names |= self.resolver.add(path)
+        done = 0
+        progress("indexing", 0, len(to_read))
+        async for results in self._read(to_read, stored):
+            for result in results:
+                self._take(result, stored, batch, report, deleted, changed_names)
+            done += len(results)
+            progress("indexing", done, len(to_read))
+            if len(batch.upserts) >= BATCH_NOTES:
+                await self._write(batch, changed_names)
+                batch, changed_names = WriteBatch(), set()
+        await self._write(batch, changed_names)
+        report.deleted = len(deleted)
+        created = {r.content_hash: r.note.path for r in self._created if r.note.path not in deleted}
+        report.renamed = sorted(
+            (old, created[digest]) for old, digest in deleted.items() if digest in created
+        )
+        self._created = []
+
+    def _take(
+        self,
+        result: ReadResult,
+        stored: dict[str, StoredFile],
+        batch: WriteBatch,
+        report: IndexReport,
+        deleted: dict[str, str],
+        changed_names: set[str],
+    ) -> None:
+        path = result.path
+        if result.outcome == "parsed":
+            assert result.note is not None
+            changed_names |= self.resolver.add(path, result.note.aliases)
+            record = NoteRecord(result.note, result.content_hash, result.mtime_ns, result.size, [])
+            batch.upserts.append(record)
+            if path not in stored:
+                self._created.append(record)
+            batch.cleared_problems.append(path)
+            report.parsed += 1
+        elif result.outcome == "same":
+            batch.touches.append((path, result.mtime_ns, result.size))
+            batch.cleared_problems.append(path)
+            report.touched += 1
+        elif result.outcome == "gone":
+            if path in stored and path not in deleted:
+                deleted[path] = stored[path].content_hash
+                batch.deletions.append(path)
+            changed_names |= self.resolver.remove(path)
+        else:
+            assert result.problem is not None
+            batch.file_problems.setdefault(path, []).append(result.problem)
+            report.unreadable += 1
+            if path not in stored:
+                changed_names |= self.resolver.remove(path)
+
+    async def _read(
+        self, paths: list[str], stored: dict[str, StoredFile]
+    ) -> AsyncIterator[list[ReadResult]]:
+        items = [(p, s.content_hash if (s := stored.get(p)) else None) for p in paths]
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        root, limit = str(self.root), self.config.max_note_bytes
+        if len(items) >= _POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            loop = asyncio.get_running_loop()
+            pool = self._worker_pool()
+            futures = [loop.run_in_executor(pool, read_notes, root, c, limit) for c in chunks]
+            for future in asyncio.as_completed(futures):
+                yield await future
+        else:
+            for chunk in chunks:
+                yield await asyncio.to_thread(read_notes, root, chunk, limit)
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # "spawn": forking a process that runs SQLite and Kuzu threads is not safe.
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")
+            )
+        return self._pool
+
+    async def _write(self, batch: WriteBatch, changed_names: set[str]) -> None:
+        for record in batch.upserts:
+            record.resolutions = [
+                self.resolver.resolve(link.target, link.kind, record.note.path)
+                for link in record.note.links
+            ]
+        relinked = []
+        if changed_names:
+            own = [r.note.path for r in batch.upserts]
+            rows = await self.db.links_named(changed_names, exclude=own)
+            relinked = [
+                (row, self.resolver.resolve(row.target, cast(LinkKind, row.kind), row.source))
+                for row in rows
+            ]
+        if batch or relinked:
+            await self.db.write(batch, relinked)
+
+    async def _sync_graph(self, progress: Progress) -> str:
+        """Bring Kuzu up to date with SQLite; returns how ("bulk", "incremental" or "none")."""
+        pending = await self.db.pending_graph_paths()
+        healthy = await self.db.get_meta("graph_state") == f"ok:{GRAPH_SCHEMA_VERSION}"
+        if healthy and not pending:
+            return "none"
+        notes = await self.db.note_paths()
+        if not healthy or len(pending) > _BULK_GRAPH_SHARE * max(len(notes), 1):
+            progress("graph", 0, len(notes))
+            await self.db.set_meta("graph_state", "rebuilding")
+            rows = await self.db.graph_rows()
+            await asyncio.to_thread(self.graph.load, rows)
+            await self.db.clear_graph_pending()
+            await self.db.set_meta("graph_state", f"ok:{GRAPH_SCHEMA_VERSION}")
+            progress("graph", len(notes), len(notes))
+            return "bulk"
+        present = [p for p in pending if p in notes]
+        removed = [p for p in pending if p not in notes]
+        rows = await self.db.graph_rows(present)
+        await asyncio.to_thread(self.graph.apply, removed, rows)
+        await self.db.clear_graph_pending(pending)
+        return "incremental"

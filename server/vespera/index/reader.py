@@ -1,0 +1,90 @@
+"""Reading and parsing note files; plain functions so worker processes can run them too."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from vespera.vault.model import ParsedNote, Problem
+from vespera.vault.parser import empty_note, parse_bytes
+
+Outcome = Literal["parsed", "same", "gone", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """What reading one file gave.
+
+    ``parsed``: new content (``note`` set); ``same``: content hash unchanged (only the stat moved);
+    ``gone``: the file vanished; ``error``: it could not be read (``problem`` set, and the index
+    keeps what it had, so nothing already indexed is lost).
+    """
+
+    path: str
+    outcome: Outcome
+    content_hash: str = ""
+    mtime_ns: int = 0
+    size: int = 0
+    note: ParsedNote | None = None
+    problem: Problem | None = None
+
+
+def content_hash(data: bytes) -> str:
+    """The hash the index compares to decide whether a note changed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> ReadResult:
+    """Read, hash and (if changed) parse the note at vault-relative ``path``."""
+    try:
+        with (root / path).open("rb") as handle:
+            st = os.fstat(handle.fileno())
+            if st.st_size > max_bytes:
+                return _oversized(path, st.st_size, st.st_mtime_ns, max_bytes, known_hash)
+            data = handle.read(max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return ReadResult(path, "gone")
+    except IsADirectoryError:
+        return ReadResult(path, "gone")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return ReadResult(
+            path,
+            "error",
+            problem=Problem(
+                "unreadable-file",
+                f"Cannot read this note ({reason}); the index keeps its last readable version.",
+                "error",
+            ),
+        )
+    if len(data) > max_bytes:  # grew between stat and read
+        return _oversized(path, len(data), st.st_mtime_ns, max_bytes, known_hash)
+    digest = content_hash(data)
+    if digest == known_hash:
+        return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
+    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), parse_bytes(path, data))
+
+
+def _oversized(
+    path: str, size: int, mtime_ns: int, max_bytes: int, known_hash: str | None
+) -> ReadResult:
+    # Hashing a huge file on every scan would cost more than it tells; its size and time stand in.
+    digest = f"oversized:{size}:{mtime_ns}"
+    if digest == known_hash:
+        return ReadResult(path, "same", digest, mtime_ns, size)
+    problem = Problem(
+        "file-too-large",
+        f"This note is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit "
+        "(max_note_bytes in .vespera/config.yaml); only its name is indexed.",
+        "warning",
+    )
+    return ReadResult(path, "parsed", digest, mtime_ns, size, empty_note(path, problem))
+
+
+def read_notes(root: str, items: list[tuple[str, str | None]], max_bytes: int) -> list[ReadResult]:
+    """Read a chunk of notes: the unit of work sent to a worker process."""
+    base = Path(root)
+    return [read_note(base, path, known, max_bytes) for path, known in items]

@@ -1,0 +1,57 @@
+"""Watch mode: external changes (git pull, sync, another editor) reach the index in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from vespera.index.indexer import IndexReport
+from vespera.session import VaultSession
+from vespera.vault.config import CONFIG_FILE
+
+log = logging.getLogger(__name__)
+
+
+def _relevant(root: Path) -> Callable[[Change, str], bool]:
+    def accept(change: Change, path: str) -> bool:
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            return False
+        if rel == CONFIG_FILE:
+            return True
+        # Dot-folders (.git, .obsidian, .trash, .vespera) never hold notes; everything else may
+        # be a note or a folder of notes that was moved or deleted.
+        return not any(part.startswith(".") for part in rel.split("/"))
+
+    return accept
+
+
+async def watch_vault(
+    session: VaultSession,
+    stop: asyncio.Event,
+    on_report: Callable[[IndexReport], None] | None = None,
+    debounce_ms: int = 200,
+) -> None:
+    """Re-index changed paths until ``stop`` is set; changes are debounced and batched."""
+    root = session.root
+    async for changes in awatch(
+        root,
+        watch_filter=_relevant(root),
+        debounce=debounce_ms,
+        step=50,
+        stop_event=stop,
+        recursive=True,
+    ):
+        paths = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
+        try:
+            report = await session.update(paths)
+        except Exception:  # one bad batch must not end watching
+            log.exception("Re-indexing %d changed paths failed", len(paths))
+            continue
+        if on_report is not None:
+            on_report(report)

@@ -1,0 +1,158 @@
+"""One open vault: its configuration, state lock, stores and indexer, behind a narrow interface.
+
+Everything that touches a vault's stores goes through a :class:`VaultSession`, so that a later
+version can let the first process of a vault own it while other editors attach to that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from types import TracebackType
+
+from vespera.index.indexer import Indexer, IndexReport, Progress
+from vespera.store.graph import GraphStore, GraphUnavailableError, reset_graph
+from vespera.store.index_db import IndexDatabase
+from vespera.store.state import StateLock, state_dir_for
+from vespera.vault.config import CONFIG_FILE, VaultConfig, load_config
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "index.sqlite"
+GRAPH_DIR = "graph.kuzu"
+
+
+class VaultError(RuntimeError):
+    """The vault cannot be opened (not a folder, or its state belongs to another vault)."""
+
+
+def _open_graph(path: Path) -> tuple[GraphStore, bool]:
+    """Open the graph, recreating it if it is damaged (it is rebuilt from SQLite)."""
+    try:
+        return GraphStore(path), False
+    except GraphUnavailableError as exc:
+        log.warning("%s; rebuilding the graph from the index", exc)
+        reset_graph(path)
+        return GraphStore(path), True
+
+
+def _vault_root(vault: Path) -> Path:
+    root = vault.expanduser().resolve()
+    if not root.is_dir():
+        raise VaultError(f"{vault} is not a folder; a vault is a folder of markdown notes.")
+    return root
+
+
+def _delete_stores(folder: Path) -> None:
+    for name in (INDEX_FILE, f"{INDEX_FILE}-wal", f"{INDEX_FILE}-shm"):
+        (folder / name).unlink(missing_ok=True)
+    reset_graph(folder / GRAPH_DIR)
+
+
+class VaultSession:
+    """An open vault. Use ``async with await VaultSession.open(path) as session``."""
+
+    def __init__(
+        self,
+        root: Path,
+        state_dir: Path,
+        lock: StateLock,
+        config: VaultConfig,
+        db: IndexDatabase,
+        graph: GraphStore,
+    ) -> None:
+        self.root = root
+        self.state_dir = state_dir
+        self.config = config
+        self.db = db
+        self.graph = graph
+        self.indexer = Indexer(root, db, graph, config)
+        self._lock = lock
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls, vault: Path, state_dir: Path | None = None, rebuild: bool = False
+    ) -> VaultSession:
+        """Lock the vault's state folder, open its stores and repair unfinished work.
+
+        ``rebuild`` deletes the index and graph first, so the next scan builds them anew.
+        """
+        root = await asyncio.to_thread(_vault_root, vault)
+        folder = state_dir_for(root, state_dir)
+        lock = StateLock(folder, root)
+        lock.acquire()
+        if rebuild:
+            _delete_stores(folder)
+        db: IndexDatabase | None = None
+        graph: GraphStore | None = None
+        try:
+            db = await IndexDatabase.open(folder / INDEX_FILE)
+            owner = await db.get_meta("vault")
+            if owner is None:
+                await db.set_meta("vault", str(root))
+            elif owner != str(root):
+                raise VaultError(
+                    f"The state folder {folder} holds the index of {owner}, not of {root}; "
+                    "choose another --state-dir."
+                )
+            opened, recreated = await asyncio.to_thread(_open_graph, folder / GRAPH_DIR)
+            graph = opened
+            if recreated:
+                await db.set_meta("graph_state", "rebuilding")
+            config, problems = load_config(root)
+            await db.replace_config_problems(CONFIG_FILE, problems)
+            session = cls(root, folder, lock, config, db, opened)
+            await session.indexer.start()
+            return session
+        except BaseException:
+            if graph is not None:
+                graph.close()
+            if db is not None:
+                await db.close()
+            lock.release()
+            raise
+
+    async def __aenter__(self) -> VaultSession:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def index(self, progress: Progress | None = None) -> IndexReport:
+        """Scan the whole vault."""
+        if progress is None:
+            return await self.indexer.scan()
+        return await self.indexer.scan(progress)
+
+    async def update(self, paths: list[str]) -> IndexReport:
+        """Re-index changed vault-relative paths; a changed config triggers a full scan."""
+        if CONFIG_FILE in paths:
+            await self.reload_config()
+            return await self.indexer.scan()
+        return await self.indexer.update(paths)
+
+    async def reload_config(self) -> None:
+        """Read ``.vespera/config.yaml`` again and apply it to the indexer."""
+        config, problems = load_config(self.root)
+        await self.db.replace_config_problems(CONFIG_FILE, problems)
+        self.config = config
+        self.indexer.configure(config)
+
+    async def close(self) -> None:
+        """Close the stores and release the lock; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.indexer.close()
+            await asyncio.to_thread(self.graph.close)
+            await self.db.close()
+        finally:
+            self._lock.release()
