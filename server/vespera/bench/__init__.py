@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures for ``docs/benchmarks.md``, never timed unit tests."""

@@ -1,0 +1,1 @@
+"""The ``vespera`` command line."""

@@ -1,0 +1,130 @@
+"""The implementation of each ``vespera`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+
+from vespera.cli import render
+from vespera.index.doctor import diagnose
+from vespera.index.watcher import watch_vault
+from vespera.session import VaultError, VaultSession
+
+
+async def _open(args: argparse.Namespace, rebuild: bool = False) -> VaultSession | None:
+    try:
+        return await VaultSession.open(args.vault, args.state_dir, rebuild=rebuild)
+    except VaultError as exc:
+        render.error(str(exc))
+        return None
+
+
+async def index(args: argparse.Namespace) -> int:
+    """``vespera index``."""
+    session = await _open(args, rebuild=args.rebuild)
+    if session is None:
+        return 2
+    async with session:
+        with render.progress_bar() as progress:
+            report = await session.index(progress)
+        render.index_report(report, session, as_json=args.json)
+        if args.watch:
+            render.note(f"Watching {session.root} for changes (Ctrl-C to stop)...")
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await watch_vault(session, stop, lambda r: render.watch_report(r))
+    return 0
+
+
+async def stats(args: argparse.Namespace) -> int:
+    """``vespera stats``."""
+    session = await _open(args)
+    if session is None:
+        return 2
+    async with session:
+        await render.stats(session, as_json=args.json)
+    return 0
+
+
+async def doctor(args: argparse.Namespace) -> int:
+    """``vespera doctor``: exit 0 when everything agrees, 1 when something differs."""
+    session = await _open(args)
+    if session is None:
+        return 2
+    async with session:
+        report = await diagnose(session)
+        render.doctor_report(report, session, as_json=args.json)
+    return 0 if report.healthy else 1
+
+
+async def serve(args: argparse.Namespace) -> int:
+    """``vespera serve``: keeps the vault indexed while the editor's pipe is open.
+
+    Nothing is written to stdout: it belongs to the protocol. The language features are
+    served over this same lifecycle.
+    """
+    session = await _open(args)
+    if session is None:
+        return 2
+    async with session:
+        await session.index()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        # The editor ends the sidecar by closing its stdin; a daemon thread notices, so a
+        # blocked read never holds up shutdown on a signal.
+        threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
+        await watch_vault(session, stop)
+    return 0
+
+
+def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while os.read(sys.stdin.fileno(), 65536):
+            pass
+    loop.call_soon_threadsafe(stop.set)
+
+
+async def gen_vault(args: argparse.Namespace) -> int:
+    """``vespera gen-vault``."""
+    from vespera.gen.vault_generator import generate_vault
+
+    started = time.perf_counter()
+    try:
+        result = await asyncio.to_thread(generate_vault, args.path, args.notes, args.seed)
+    except FileExistsError as exc:
+        render.error(str(exc))
+        return 2
+    render.note(
+        f"Wrote {result.notes} notes ({result.links} links, {result.tags} tags) to "
+        f"{result.root} in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+async def bench(args: argparse.Namespace) -> int:
+    """``vespera bench``."""
+    from vespera.bench.index_bench import run_benchmarks
+
+    sizes = [int(n) for n in args.notes.split(",") if n.strip()]
+    results = await asyncio.to_thread(run_benchmarks, sizes, args.repeat)
+    render.bench_results(results, markdown=args.markdown)
+    return 0
+
+
+async def schemas(args: argparse.Namespace) -> int:
+    """``vespera schemas``: regenerate the JSON Schemas."""
+    from vespera.schemas import write
+
+    for path in write(args.out):
+        render.note(f"wrote {path}")
+    return 0

@@ -1,0 +1,97 @@
+"""``vespera``: index, inspect and check a vault; serve editors; generate and benchmark vaults.
+
+Results go to stdout, progress and logs to stderr. ``serve`` keeps stdout for the protocol alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vespera import __version__
+from vespera.cli import render
+from vespera.store.state import DATA_DIR_ENV, StateLockedError
+
+log = logging.getLogger("vespera")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vespera", description="Automation sidecar for markdown vaults."
+    )
+    parser.add_argument("--version", action="version", version=f"vespera {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def vault_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("vault", type=Path, help="the vault folder")
+        sub.add_argument(
+            "--state-dir",
+            type=Path,
+            help=f"folder for this vault's index (default: under ${DATA_DIR_ENV} or the "
+            "user data folder)",
+        )
+        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        return sub
+
+    index = vault_command("index", "Index a vault (incrementally) and print a summary.")
+    index.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    index.add_argument("--watch", action="store_true", help="keep indexing changes until Ctrl-C")
+    vault_command("stats", "Print what the index holds, with problems and broken links.")
+    vault_command("doctor", "Check that the files, SQLite and the graph agree.")
+
+    serve = commands.add_parser("serve", help="Run the editor sidecar on stdio.")
+    serve.add_argument("vault", type=Path, nargs="?", default=Path.cwd(), help="the vault")
+    serve.add_argument("--state-dir", type=Path)
+    serve.add_argument("--stdio", action="store_true", help="speak on stdin/stdout (default)")
+
+    gen = commands.add_parser("gen-vault", help="Write a generated vault for tests and benchmarks.")
+    gen.add_argument("path", type=Path)
+    gen.add_argument("--notes", type=int, default=1000)
+    gen.add_argument("--seed", type=int, default=0)
+
+    schemas = commands.add_parser("schemas", help="Regenerate the JSON Schemas in schemas/.")
+    schemas.add_argument("--out", type=Path, default=Path("schemas"))
+
+    bench = commands.add_parser("bench", help="Measure indexing on generated vaults.")
+    bench.add_argument("--notes", default="1000,10000", help="comma-separated vault sizes")
+    bench.add_argument("--repeat", type=int, default=5, help="runs per median")
+    bench.add_argument("--markdown", action="store_true", help="print a markdown table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return asyncio.run(_dispatch(args))
+    except StateLockedError as exc:
+        render.error(str(exc))
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    from vespera.cli import commands
+
+    handler = {
+        "index": commands.index,
+        "stats": commands.stats,
+        "doctor": commands.doctor,
+        "serve": commands.serve,
+        "gen-vault": commands.gen_vault,
+        "bench": commands.bench,
+        "schemas": commands.schemas,
+    }[args.command]
+    return await handler(args)

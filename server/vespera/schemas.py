@@ -1,0 +1,40 @@
+"""Generating ``schemas/``: JSON Schemas for the vault config and the custom protocol.
+
+Run ``vespera schemas`` after changing a model; a test fails while a generated file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from vespera.vault.config import VaultConfig
+from vespera_protocol.messages import schema as protocol_schema
+
+
+def generated() -> dict[str, dict[str, Any]]:
+    """File name -> schema, for every generated schema."""
+    config = VaultConfig.model_json_schema()
+    config["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    config["title"] = "Vespera vault configuration (.vespera/config.yaml)"
+    return {
+        "vault-config.schema.json": config,
+        "protocol.schema.json": protocol_schema(),
+    }
+
+
+def render(schema: dict[str, Any]) -> str:
+    """The exact text written for a schema."""
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write(folder: Path) -> list[Path]:
+    """Write every schema into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generated().items():
+        path = folder / name
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    return written
