@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -253,15 +254,31 @@ class Indexer:
         items = [(p, s.content_hash if (s := stored.get(p)) else None) for p in paths]
         chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
         root, limit = str(self.root), self.config.max_note_bytes
+        left = set(range(len(chunks)))
         if len(items) >= _POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
             loop = asyncio.get_running_loop()
             pool = self._worker_pool()
-            futures = [loop.run_in_executor(pool, read_notes, root, c, limit) for c in chunks]
-            for future in asyncio.as_completed(futures):
-                yield await future
-        else:
-            for chunk in chunks:
-                yield await asyncio.to_thread(read_notes, root, chunk, limit)
+
+            async def in_worker(n: int) -> tuple[int, list[ReadResult]]:
+                return n, await loop.run_in_executor(pool, read_notes, root, chunks[n], limit)
+
+            tasks = [asyncio.ensure_future(in_worker(n)) for n in range(len(chunks))]
+            try:
+                for next_done in asyncio.as_completed(tasks):
+                    n, results = await next_done
+                    left.discard(n)
+                    yield results
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): finish in this process instead.
+                log.warning("A parse worker stopped; reading the remaining notes in-process")
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        for n in sorted(left):
+            yield await asyncio.to_thread(read_notes, root, chunks[n], limit)
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
