@@ -20,12 +20,32 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
+from vespera.gen.words import (
+    ADJ,
+    CODE_BLOCKS,
+    FIRST,
+    FORMS,
+    HEADINGS,
+    INLINE_CODE,
+    KEYS,
+    LAST,
+    MONONYMS,
+    MOODS,
+    NOTE_KIND,
+    NOTE_TOPICS,
+    NOUN,
+    OTHER_TAGS,
+    PLACE,
+    PLACE_NAMES,
+    PROSE,
+    PROSE_POOL,
+    TAGS,
+    TASK_THING,
+    TASK_VERB,
+    VERB3,
+)
+
 __all__ = ["GeneratedVault", "generate_vault"]
-
-
-def _words(text: str, sep: str | None = None) -> list[str]:
-    """Split a word list written as prose, so long lists stay readable in source."""
-    return [word.strip() for word in text.split(sep)]
 
 
 # (type, folder, share in percent); "note" is untyped: its frontmatter has no ``type`` key.
@@ -41,168 +61,12 @@ FOLDER_SIZE = 1000  # notes per folder before numbered "Part NN" subfolders are 
 DUPLICATE_SHARE = 0.02  # titles repeated in another folder, so link resolution meets ambiguity
 MISSING_LINK_SHARE = 0.03
 
-_FIRST = _words(
-    """
-Alice Bram Zoë Éléonore Søren Ingrid Kasimir Mirela Nadia Tomás Björn Ælfric Łucja
-Inès Jónas Małgorzata Ümit Çağla Ángel François Renée Chloé Noé Anouk Bastian Cosima Dario Elif
-Fenna Gideon Hanne Ilya Jun Kenji Leilani Matteo Niamh Oskar Priya Quentin Rosalind Tariq Ulla
-Viktor Wren Xiomara Yusuf Zsófia Amara Benedikt Céleste Dmitri Esmé Farid Greta Yūki"""
-)
-_LAST = _words(
-    """Hartmann,Okafor,Lindqvist,Vasquez,Nakamura,Müller,Dvořák,Øvergaard,Kowalczyk,Ferreira,
-Yılmaz,Šimek,Ødegård,Ashdown,Blackwood,Castellanos,Delacroix,Eriksen,Fairweather,Grünewald,
-Holloway,Ibáñez,Jovanović,Kaur,Lefèvre,Moreau,Nowak,Osei,Petrov,Quintero,Rasmussen,Santoro,Thorne,
-Ueda,Valdés,Whitlock,Xu,Yoshida,Zieliński,Brennan,Caldwell,Duarte,O'Neill,Ó Briain,van der Berg,
-de la Cruz""",
-    ",",
-)
-_MONONYMS = _words("Ōkami 美咲 李明 王芳 さくら ハルト Αθηνά Δάφνη Νίκος Мира Борис ليلى")
-_ADJ = _words(
-    """
-Sunken Silent Crimson Hollow Northern Old Gilded Broken Ashen Verdant Forgotten Glass
-Iron Salt Amber Shrouded Lower Upper Quiet Drowned Burning Western Frozen Hidden Painted Copper
-Ivory Pale Bitter Distant Weeping Golden Black Narrow Last First Lonely Wild Hungry Secret"""
-)
-_PLACE = _words(
-    """
-Harbor Market Tower Library Chapel Bridge Garden Quarter Archive Lighthouse Orchard
-Station Observatory Mill Courtyard Forest Citadel Inn Docks Cellar Monastery Theatre Square Canal
-Vineyard Pass Gate Hall Crossing Wharf Abbey Ridge Mire Keep"""
-)
-_PLACE_NAMES = _words(
-    "Ålborg Valmorrow Ashgrove Ōtsuka Reykholt Saint-Émilion Thessaloníki Kėdainiai"
-)
-_NOUN = _words(
-    """
-Lantern Letter Key Map Crown Knife Bell Mirror Ledger Compass Promise Storm Debt Oath
-Song Fire Door Ship Ring Seal Vow Feather Coin Rope Candle Tide Wolf Raven Thread Needle Garden
-Clock Shadow Mask Harvest Winter Bone River Stone Sparrow Tower Window Blade Orchard Anchor Veil
-Ember Hound Hymn Cipher"""
-)
-_VERB3 = _words(
-    """
-Finds Loses Burns Hides Steals Returns Opens Breaks Buries Reads Forges Follows Answers
-Betrays Mends Seeks Guards Sells Paints Counts Carries Names Forgets Trades Climbs Wakes"""
-)
-_TASK_VERB = _words(
-    """
-Revise Research Draft Outline Fix Check Rewrite Expand Trim Polish Map Sketch Review
-Cut Merge Split Verify Reread"""
-)
-_TASK_THING = _words("chapter scene arc timeline notes subplot backstory dialogue")
-_NOTE_KIND = _words("Ideas Theory Research Glossary Questions Sources Sketches Fragments")
-_NOTE_TOPICS = _words(
-    """Medieval Locks,Tidal Charts,Naming Conventions,Μύθοι και θρύλοι,夢日記,Étymologie,
-Cartographie,Rüstung und Waffen,Herbal Remedies,Shipwrights,Old Calendars,Постоялые дворы,
-Bell Founding,Glassblowing,Court Etiquette""",
-    ",",
-)
-_FORMS = _words("Nocturne,Étude,Sonata,Prelude,Lullaby,Fugue,Waltz,Requiem,Elegy,𝄞 Overture", ",")
-_KEYS = [f"{n} {m}" for n in ("C", "D", "E♭", "F♯", "A", "B♭") for m in ("Major", "Minor")]
-_HEADINGS = _words(
-    """Summary,Background,Beats,Aftermath,Motivation,Open Questions,Details,Sources,
-Timeline,Appearance,Relationships,History,Description,Atmosphere,Lyrics,Arrangement,Next Steps,
-Ideas,References,Conflict,Setting,Outcome,Dialogue,Draft,Revisions,Résumé,Thoughts,Inspiration,
-Scratchpad,Loose Ends""",
-    ",",
-)
-# Ordered by frequency; the Zipf-Mandelbrot weights below (offset 3) make function words common
-# without the "the of the" runs that a pure 1/rank law gives a list this short.
-_PROSE = _words(
-    """
-the of and to a in that was her his it with as she he on for at by from they had not
-but be all which were said one there this an into their could would when what so no out up them
-some then more like only over time about than its him now through night light water hand eyes
-door old long before after again still away something nothing every under across against between
-house road sea wind rain stone silence voice morning evening window street city river letter
-memory promise shadow fire name face heart dark cold quiet small bright slow broken distant
-walked waited listened turned opened closed remembered whispered carried followed watched
-found lost kept knew thought felt seemed asked answered smiled laughed counted climbed
-almost perhaps never always slowly quietly suddenly together alone already once
-café naïve façade déjà-vu über rôle"""
-)
-# Each word repeated in proportion to its weight: unweighted choices() from this pool is several
-# times faster than cum_weights (no bisect per word), and prose is most of the generation time.
-_PROSE_POOL = [w for rank, w in enumerate(_PROSE, 1) for _ in range(round(200 / (rank + 3)))]
-_INLINE_CODE = ["`config.yaml`", "`#not-a-tag`", "`[[not a link]]`", "`git status`", "`x = 1`"]
-_CODE_BLOCKS = [
-    ["```python", "# a comment, not a heading", 'tags = ["#not-a-tag"]', "```"],
-    ["```markdown", "[[Not a link]] and #not-a-tag inside a fence", "```"],
-    ["```", "$ grep -r '#todo' .", "```"],
-]
-
-
-def _build_tags() -> list[str]:
-    """The tag vocabulary in rank order: plain, nested and ``key:value`` tags interleaved."""
-    plain = _words(
-        """
-foreshadowing worldbuilding draft revision idea todo important research dialogue
-flashback subplot backstory continuity villain romance mystery humor cliffhanger setup payoff
-symbolism motif reveal twist pacing tension theme character-arc inciting-incident climax
-resolution prologue epilogue interlude chase battle heist betrayal reunion funeral wedding
-dream memory letter journal prophecy magic politics religion economy weather travel sea forest
-city night winter summer food clothing weapons ships music dance art language names maps
-timeline family friendship rivalry secret lie debt oath loss grief hope fear courage guilt
-revenge redemption sacrifice power freedom identity home exile legacy inbox archive reference
-quote inspiration someday waiting blocked needs-review atmosphere exposition monologue montage
-transition set-piece red-herring macguffin stakes ticking-clock reversal midpoint denouement
-framing unreliable-narrator epistolary ensemble side-quest lore calendar currency architecture
-heraldry cuisine festival ritual disease medicine law crime trade navigation astronomy
-réécriture übergang 夢 café"""
-    )
-    tree = {
-        "world/magic": "fire water air earth blood bone shadow light",
-        "world/politics": "crown guilds church rebels council",
-        "world/geography": "north south coast mountains islands",
-        "world/history": "first-age second-age the-war the-flood",
-        "world/creatures": "dragon wraith selkie golem kraken",
-        "world/factions": "wardens tide-guild ash-court pilgrims smugglers lantern-order",
-        "craft": "dialogue pacing description structure voice pov",
-        "book/one": "act-1 act-2 act-3",
-        "book/two": "act-1 act-2 act-3",
-        "book/three": "act-1 act-2 act-3",
-        "char": "protagonist antagonist mentor foil minor",
-        "area": "writing research admin reading",
-        "research": "history science language geography folklore costume",
-        "source": "book article podcast conversation museum",
-        "setting/city": "day night dawn dusk",
-        "setting/wild": "day night dawn dusk",
-        "place": "city village wild sea underground",
-        "people": "family friends enemies allies",
-        "music": "theme leitmotif ambient diegetic",
-        "task": "writing editing research admin",
-        "draft": "v1 v2 v3 final",
-        "type": "scene character location music task note",
-    }
-    nested = [f"{parent}/{leaf}" for parent, leaves in tree.items() for leaf in _words(leaves)]
-    pairs = {  # mood comes last: scenes draw it from its own list, others rarely need it
-        "status": "draft revised final idea blocked",
-        "pov": "alice bram zoe soren ingrid kenji nadia tomas",
-        "arc": "one two three redemption fall",
-        "priority": "high medium low",
-        "theme": "loss power home trust memory",
-        "season": "spring summer autumn winter",
-        "tone": "dark light wry lyrical",
-        "weather": "rain snow fog storm clear",
-        "time": "dawn noon dusk midnight",
-        "mood": "tense calm melancholy hopeful eerie joyful bittersweet angry tender dread "
-        "playful somber",
-    }
-    keyed = [f"{key}:{value}" for key, values in pairs.items() for value in _words(values)]
-    groups = [plain, nested, keyed]
-    return [g[i] for i in range(max(map(len, groups))) for g in groups if i < len(g)]
-
-
-_TAGS = _build_tags()
-_MOODS = [t for t in _TAGS if t.startswith("mood:")]
-_OTHER_TAGS = [t for t in _TAGS if not t.startswith("mood:")]
-
 
 def _zipf(items: Sequence[str]) -> list[float]:
     return list(accumulate(1.0 / rank for rank in range(1, len(items) + 1)))
 
 
-_TAGS_CUM, _MOODS_CUM, _OTHER_CUM = _zipf(_TAGS), _zipf(_MOODS), _zipf(_OTHER_TAGS)
+_TAGS_CUM, _MOODS_CUM, _OTHER_CUM = _zipf(TAGS), _zipf(MOODS), _zipf(OTHER_TAGS)
 _FLOW_PLAIN = re.compile(r"[^\W\d_][\w/-]*")
 _BLOCK_PLAIN = re.compile(r"[^\W\d_][\w/-]*(?::[\w/-]+)?")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -247,10 +111,10 @@ _TITLE_PATTERNS: dict[str, list[str]] = {
     "note": ["{adj} {noun} {kind}", "Notes on the {noun}", "Research – {topic}"],
 }
 _TITLE_WORDS: dict[str, Sequence[str]] = {
-    "first": _FIRST, "last": _LAST, "mono": _MONONYMS, "adj": _ADJ, "place": _PLACE,
-    "town": _PLACE_NAMES, "noun": _NOUN, "noun_lc": [n.lower() for n in _NOUN], "verb": _VERB3,
-    "when": ["Before", "After", "Beyond"], "form": _FORMS, "key": _KEYS, "do": _TASK_VERB,
-    "thing": _TASK_THING, "kind": _NOTE_KIND, "topic": _NOTE_TOPICS,
+    "first": FIRST, "last": LAST, "mono": MONONYMS, "adj": ADJ, "place": PLACE,
+    "town": PLACE_NAMES, "noun": NOUN, "noun_lc": [n.lower() for n in NOUN], "verb": VERB3,
+    "when": ["Before", "After", "Beyond"], "form": FORMS, "key": KEYS, "do": TASK_VERB,
+    "thing": TASK_THING, "kind": NOTE_KIND, "topic": NOTE_TOPICS,
 }  # fmt: skip
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -303,7 +167,7 @@ def _plan(notes: int, rng: random.Random) -> tuple[list[_Plan], list[str]]:
         for i in range(count):
             sub = f"{folder}/Part {i // per_part + 1:02d}" if parts > 1 else folder
             paragraphs = lo + int((hi - lo + 1) * rng.random() ** 1.6)
-            headings = tuple(rng.sample(_HEADINGS, (paragraphs - 1) // 4))
+            headings = tuple(rng.sample(HEADINGS, (paragraphs - 1) // 4))
             title = _unique_title(kind, rng, taken)
             plans.append(_Plan(kind, sub, title, headings, paragraphs))
     sources = [p for p in plans if p.kind in ("character", "location", "music", "scene")]
@@ -353,7 +217,7 @@ class _NoteWriter:
                 lines.append(f"music: {self._fm_link(self._sample('music', 1)[0])}")
         elif note.kind == "character":
             if rng.random() < 0.4:
-                aliases = [note.title.split()[0], f"The {rng.choice(_ADJ)} {rng.choice(_NOUN)}"]
+                aliases = [note.title.split()[0], f"The {rng.choice(ADJ)} {rng.choice(NOUN)}"]
                 lines += ["aliases:", *(f"  - {_yaml_str(a, False)}" for a in aliases)]
             others = [c for c in self._sample("character", rng.randint(0, 3)) if c is not note]
             lines += self._link_list("relationships", others)
@@ -370,9 +234,9 @@ class _NoteWriter:
     def _note_tags(self, note: _Plan) -> list[str]:
         rng = self._rng
         count = rng.choice((1, 1, 2, 2, 2, 3, 3, 4, 5))
-        tags, vocab, cum = [], _TAGS, _TAGS_CUM
+        tags, vocab, cum = [], TAGS, _TAGS_CUM
         if note.kind == "scene":  # exactly one mood per scene, so no other draw may add one
-            tags, vocab, cum = rng.choices(_MOODS, cum_weights=_MOODS_CUM), _OTHER_TAGS, _OTHER_CUM
+            tags, vocab, cum = rng.choices(MOODS, cum_weights=_MOODS_CUM), OTHER_TAGS, _OTHER_CUM
         while len(tags) < count:
             tag = rng.choices(vocab, cum_weights=cum)[0]
             if tag not in tags:
@@ -434,13 +298,13 @@ class _NoteWriter:
             elif rng.random() < 0.03:
                 lines += [*self._checkboxes(note, rng.randint(1, 3)), ""]
             if i == code_at:
-                lines += [*rng.choice(_CODE_BLOCKS), ""]
+                lines += [*rng.choice(CODE_BLOCKS), ""]
         return lines
 
     def _paragraph(self, note: _Plan) -> str:
         rng = self._rng
         lengths = rng.choices(range(5, 16), k=rng.randint(2, 6))
-        drawn = rng.choices(_PROSE_POOL, k=sum(lengths))  # one draw for the whole paragraph
+        drawn = rng.choices(PROSE_POOL, k=sum(lengths))  # one draw for the whole paragraph
         sentences = []
         start = 0
         for length in lengths:
@@ -453,7 +317,7 @@ class _NoteWriter:
             elif roll < 0.23:
                 words.insert(rng.randrange(len(words)), self._inline_tag(note))
             elif roll < 0.245:
-                words.insert(rng.randrange(len(words)), rng.choice(_INLINE_CODE))
+                words.insert(rng.randrange(len(words)), rng.choice(INLINE_CODE))
             text = " ".join(words)
             sentences.append(text[0].upper() + text[1:] + rng.choice(".........?!"))
         paragraph = " ".join(sentences)
@@ -465,7 +329,7 @@ class _NoteWriter:
         rng = self._rng
         items = []
         for _ in range(count):
-            words = rng.choices(_PROSE_POOL, k=rng.randint(3, 8))
+            words = rng.choices(PROSE_POOL, k=rng.randint(3, 8))
             if rng.random() < 0.3:
                 words.append(self._body_link(note))
             if rng.random() < 0.15:
@@ -476,8 +340,8 @@ class _NoteWriter:
     def _inline_tag(self, note: _Plan) -> str:
         self.tags += 1
         if note.kind == "scene":
-            return "#" + self._rng.choices(_OTHER_TAGS, cum_weights=_OTHER_CUM)[0]
-        return "#" + self._rng.choices(_TAGS, cum_weights=_TAGS_CUM)[0]
+            return "#" + self._rng.choices(OTHER_TAGS, cum_weights=_OTHER_CUM)[0]
+        return "#" + self._rng.choices(TAGS, cum_weights=_TAGS_CUM)[0]
 
     def _body_link(self, note: _Plan) -> str:
         rng = self._rng
@@ -490,7 +354,7 @@ class _NoteWriter:
         if roll < 0.15 and target.headings:
             text += f"#{rng.choice(target.headings)}"
         if 0.1 < roll < 0.3:  # the overlap 0.10-0.15 writes [[X#Heading|alias]]
-            alias = " ".join(rng.choices(_PROSE[40:], k=rng.randint(1, 3)))
+            alias = " ".join(rng.choices(PROSE[40:], k=rng.randint(1, 3)))
             text += f"|{alias}"
         return f"{'!' if roll > 0.98 else ''}[[{text}]]"
 
