@@ -22,7 +22,10 @@ from vespera.vault.syntax import WIKILINK, clean_tag, make_tag, parse_wikilink_i
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?=\r?$)", re.MULTILINE)
+# Runs of compact block indicators ("- - - x", "? ? ? x") nest without brackets or indentation;
+# libyaml recurses per level, so long runs are refused like deep brackets.
+_COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+){50,}")
 _TAG_SPLIT = re.compile(r"[,\s]+")
 _MAX_NODES = 20_000
 # libyaml composes nested flow collections recursively and overflows the C stack somewhere past
@@ -65,7 +68,7 @@ def read_frontmatter(text: str, lines: LineIndex) -> Frontmatter:
                 "frontmatter-unclosed",
                 "Frontmatter starts with '---' but has no closing '---' line; it is read as text.",
                 "warning",
-                lines.range(0, opening.end() - 1),
+                lines.range(0, 3),
             )
         )
         return result
@@ -78,11 +81,10 @@ def read_frontmatter(text: str, lines: LineIndex) -> Frontmatter:
 
 
 def _parse_yaml(text: str, base: int, source: str, lines: LineIndex, out: Frontmatter) -> None:
-    first_line = lines.line_of(base)
-
     def offset_of(mark: yaml.Mark) -> int:
-        # Both loaders count columns in code points, like Python string offsets.
-        return lines.line_start(first_line + mark.line) + mark.column
+        # ``index`` counts code points from the start of the YAML, like Python offsets; line and
+        # column would not do, since YAML also breaks lines at U+0085, U+2028 and U+2029.
+        return base + mark.index
 
     refusal = _refuse(source)
     if refusal is not None:
@@ -165,6 +167,8 @@ def _refuse(source: str) -> str | None:
     """Why ``source`` is too big or too deeply nested to hand to the YAML loader, if it is."""
     if len(source) > _MAX_YAML_CHARS:
         return f"it is {len(source) // 1024} KiB, over the {_MAX_YAML_CHARS // 1024} KiB limit"
+    if _COMPACT_RUN.search(source):
+        return "block lists or mappings nest too deeply on one line"
     if "[" in source or "{" in source:
         depth = deepest = 0
         for ch in _BRACKETS.sub("", source):
@@ -184,9 +188,13 @@ def _error_span(text: str, base: int, limit: int, start: int) -> tuple[int, int]
         start = text.rfind("\n", base, limit) + 1 or base
         start = max(start, base)
     end = text.find("\n", start, limit)
-    return start, limit if end < 0 else end
+    end = limit if end < 0 else end
+    if end > start and text[end - 1] == "\r":
+        end -= 1
+    return start, end
 
 
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -210,7 +218,8 @@ class _Builder:
         if depth > _MAX_DEPTH:
             raise ValueError("values nest too deeply (or an anchor refers to itself)")
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _STR_TAG:
+            if node.tag == _STR_TAG or not node.tag.startswith(_YAML_TAG_PREFIX):
+                # Unknown local tags (``!thing value``) keep their text, as on collections.
                 return node.value
             return to_plain(self._loader.construct_object(node, deep=True))
         if isinstance(node, yaml.SequenceNode):
@@ -290,9 +299,11 @@ def _links_in(
             continue
         start, end = offset_of(scalar.start_mark), offset_of(scalar.end_mark)
         source = text[start:end]
+        cursor = 0
         for match in WIKILINK.finditer(value):
-            found = source.find(match.group(0))
+            found = source.find(match.group(0), cursor)
             if found >= 0:
+                cursor = found + len(match.group(0))
                 span = lines.range(start + found, start + found + len(match.group(0)))
             else:
                 span = lines.range(start, end)

@@ -30,12 +30,12 @@ _URL_END = re.compile(r"[\s<>]")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _TAG = re.compile(r"#(" + TAG_BODY + ")")
 _WIKILINK_BODY = re.compile(r"\[\[([^\[\]\r\n]+?)\]\]")
-_ATX = re.compile(r"\n[ \t]{0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))??(?:[ \t]+#+)?[ \t]*\r?$", re.M)
-_UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.M)
+_ATX = re.compile(r"\n[ \t]{0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))??(?:[ \t]+#+)?[ \t]*(?=\r?$)", re.M)
+_UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*(?=\r?$)", re.M)
 _NOT_PARAGRAPH = re.compile(r"[ \t]{0,3}(?:[-*+>]|\d{1,9}[.)]|#{1,6}(?:[ \t]|$)|\||`{3}|~{3})")
-_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=\r?$)", re.MULTILINE)
 _TASK = re.compile(
-    r"\n[ \t]*((?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\]\r\n])\](?:[ \t]+([^\r\n]*?))?)[ \t]*\r?$",
+    r"\n[ \t]*((?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\]\r\n])\](?:[ \t]+([^\r\n]*?))?)[ \t]*(?=\r?$)",
     re.MULTILINE,
 )
 
@@ -131,7 +131,7 @@ def scan_body(text: str, body_start: int, lines: LineIndex) -> BodyScan:
         tag_text = _hide(masked, hidden) if hidden else masked
         for m in _TAG.finditer(tag_text, body_start):
             at = m.start()
-            if at > 0 and not tag_text[at - 1].isspace():
+            if at > 0 and not text[at - 1].isspace():
                 continue
             name = clean_tag(m.group(1))
             if name is not None:

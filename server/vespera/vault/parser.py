@@ -11,7 +11,7 @@ from typing import Any
 
 from vespera.vault.frontmatter import read_frontmatter
 from vespera.vault.markdown import scan_body
-from vespera.vault.model import Heading, ParsedNote, Problem, Range
+from vespera.vault.model import Heading, ParsedNote, Problem
 from vespera.vault.positions import LineIndex
 
 BOM = "\ufeff"
@@ -64,13 +64,16 @@ def parse_bytes(path: str, data: bytes) -> ParsedNote:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", errors="replace")
-        line = data.count(b"\n", 0, exc.start)
+        shown = text[1:] if text.startswith(BOM) else text
+        lines = LineIndex(shown)
+        valid_prefix = len(data[: exc.start].decode("utf-8")) - (len(text) - len(shown))
+        line = lines.line_of(max(valid_prefix, 0))
         problem = Problem(
             "invalid-utf8",
             f"Invalid UTF-8 at byte {exc.start} (line {line + 1}); shown with replacement "
             "characters. Vespera will not write to this file until it is saved as UTF-8.",
             "error",
-            Range(line, 0, line + 1, 0),
+            lines.range(lines.line_start(line), lines.line_end(line)),
         )
         return parse_text(path, text, [problem])
     return parse_text(path, text)

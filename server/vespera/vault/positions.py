@@ -43,6 +43,17 @@ class LineIndex:
         """Offset of the first character of ``line``."""
         return self._starts[line]
 
+    def line_end(self, line: int) -> int:
+        """Offset just past the last character of ``line``, before its line break."""
+        if line + 1 >= len(self._starts):
+            return len(self._text)
+        end = self._starts[line + 1]
+        if self._text[end - 1] == "\n":
+            end -= 1
+        if end > self._starts[line] and self._text[end - 1] == "\r":
+            end -= 1
+        return end
+
     def line_of(self, offset: int) -> int:
         """Zero-based line holding ``offset``."""
         return bisect_right(self._starts, offset) - 1
@@ -69,7 +80,7 @@ class LineIndex:
         if line >= len(self._starts):
             return len(self._text)
         start = self._starts[line]
-        end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self._text)
+        end = self.line_end(line)
         if not self._astral:
             return min(start + max(character, 0), end)
         units = 0

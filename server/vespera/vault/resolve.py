@@ -90,14 +90,15 @@ class LinkResolver:
 
     def remove(self, path: str) -> set[str]:
         """Forget a note; returns the folded names whose resolution may have changed."""
-        key = fold(strip_md(path))
-        if self._by_path.pop(key, None) is None:
+        # The stored path may differ from ``path`` in case or Unicode normalisation.
+        stored = self._by_path.pop(fold(strip_md(path)), None)
+        if stored is None:
             return set()
-        name = fold(basename(strip_md(path)))
-        _discard(self._by_name, name, path)
-        folded = self._aliases.pop(path, ())
+        name = fold(basename(strip_md(stored)))
+        _discard(self._by_name, name, stored)
+        folded = self._aliases.pop(stored, ())
         for alias in folded:
-            _discard(self._by_alias, alias, path)
+            _discard(self._by_alias, alias, stored)
         return {name, *folded}
 
     def resolve(self, target: str, kind: LinkKind, source: str) -> Resolution:

@@ -12,6 +12,7 @@ WIKILINK = re.compile(r"(!?)\[\[([^\[\]\r\n]+?)\]\]")
 # separators a tag may hold (``_ - / :``). Non-ASCII characters are checked by category below.
 TAG_BODY = r"[^\s!\"#$%&'()*+,.;<=>?@\[\\\]^`{|}~]+"
 _ALLOWED_SEPARATORS = "_-/:"
+_TAG_BODY_RUN = re.compile(TAG_BODY)
 
 
 def clean_tag(raw: str) -> str | None:
@@ -21,7 +22,8 @@ def clean_tag(raw: str) -> str | None:
     first other character. Trailing separators are dropped (``#mood:`` while typing), and a tag
     made only of digits (``#123``) is an issue number, not a tag.
     """
-    name = raw
+    body = _TAG_BODY_RUN.match(raw)
+    name = body.group(0) if body is not None else ""
     if not name.isascii():
         for i, ch in enumerate(name):
             if ch in _ALLOWED_SEPARATORS:
@@ -43,7 +45,7 @@ def make_tag(name: str, source: TagSource, span: Range) -> Tag:
     value: str | None = None
     if ":" in name:
         key, _, value = name.partition(":")
-    return Tag(name, name.casefold(), key, value, source, span)
+    return Tag(name, unicodedata.normalize("NFC", name).casefold(), key, value, source, span)
 
 
 def parse_wikilink_inner(
