@@ -128,6 +128,9 @@ class Indexer:
             stale = await self.db.file_problem_paths()
             bulk = not stored and len(to_read) >= _BULK_INDEXES_MIN
             if bulk:
+                # The graph is reloaded whole after a first scan; saying so before the first
+                # write means an interrupted scan also ends in a full reload.
+                await self.db.set_meta("graph_state", "rebuilding")
                 await self.db.defer_indexes()
             await self._ingest(
                 to_read,
@@ -137,10 +140,12 @@ class Indexer:
                 progress,
                 file_problems,
                 [p for p in stale if p not in file_problems],
+                refresh_linkers=not bulk,
             )
             if bulk:
                 progress("indexes", 0, 1)
                 await self.db.restore_indexes()
+            await self._repair_dangling_links()
             report.graph = await self._sync_graph(progress)
             report.problems = len(await self.db.problems())
             report.seconds = time.perf_counter() - started
@@ -182,8 +187,11 @@ class Indexer:
         progress: Progress,
         file_problems: dict[str, list[Problem]],
         cleared: list[str],
+        refresh_linkers: bool = True,
     ) -> None:
-        batch = WriteBatch(file_problems=file_problems, cleared_problems=cleared)
+        batch = WriteBatch(
+            file_problems=file_problems, cleared_problems=cleared, refresh_linkers=refresh_linkers
+        )
         changed_names: set[str] = set()
         deleted: dict[str, str] = {}
         for path in gone:
@@ -204,7 +212,7 @@ class Indexer:
             progress("indexing", done, len(to_read))
             if len(batch.upserts) >= BATCH_NOTES:
                 await self._write(batch, changed_names)
-                batch, changed_names = WriteBatch(), set()
+                batch, changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
         await self._write(batch, changed_names)
         report.deleted = len(deleted)
         created = {r.content_hash: r.note.path for r in self._created if r.note.path not in deleted}
@@ -287,6 +295,16 @@ class Indexer:
                 max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")
             )
         return self._pool
+
+    async def _repair_dangling_links(self) -> None:
+        """Resolve again links pointing at notes that were never stored (interrupted scans)."""
+        rows = await self.db.dangling_links()
+        if rows:
+            relinked = [
+                (row, self.resolver.resolve(row.target, cast(LinkKind, row.kind), row.source))
+                for row in rows
+            ]
+            await self.db.write(WriteBatch(), relinked)
 
     async def _write(self, batch: WriteBatch, changed_names: set[str]) -> None:
         for record in batch.upserts:

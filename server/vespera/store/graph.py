@@ -18,6 +18,7 @@ changed notes with a few batched statements.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import shutil
 import tempfile
@@ -138,9 +139,22 @@ class GraphStore:
             if paths:
                 self._replace(paths, rows)
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._conn.execute("COMMIT")
+        # Tags no note carries any more go in a statement of their own: inside the transaction
+        # above, Kuzu does not see the HAS_TAG edges it just created when scanning backwards,
+        # and would take used tags for unused ones. A tag left over by a crash here is harmless
+        # and goes with the next update.
+        self._conn.execute(
+            "MATCH (t:Tag) WHERE NOT EXISTS { MATCH (:Note)-[:HAS_TAG]->(t) } DELETE t"
+        )
+
+    def _rollback(self) -> None:
+        # A failed statement may already have ended the transaction; the original error is
+        # the one worth reporting, so a ROLLBACK with nothing to undo is not an error.
+        with contextlib.suppress(RuntimeError):
+            self._conn.execute("ROLLBACK")
 
     def _replace(self, paths: list[str], rows: GraphRows) -> None:
         run = self._conn.execute
@@ -181,7 +195,6 @@ class GraphStore:
                 "CREATE (a)-[:FIELD_LINK {field: r.field}]->(b)",
                 {"rows": [{"src": s, "dst": d, "field": f} for s, d, f in rows.field_links]},
             )
-        run("MATCH (t:Tag) WHERE NOT EXISTS { MATCH ()-[:HAS_TAG]->(t) } DELETE t")
 
     def snapshot(self) -> GraphSnapshot:
         """Everything in the graph, for ``vespera doctor``."""

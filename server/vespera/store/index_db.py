@@ -55,6 +55,9 @@ class WriteBatch:
     touches: list[tuple[str, int, int]] = field(default_factory=list)
     file_problems: dict[str, list[Problem]] = field(default_factory=dict)
     cleared_problems: list[str] = field(default_factory=list)
+    # Whether notes linking to newly stored notes get their graph rows refreshed. A scan
+    # that reloads the whole graph anyway turns this off to save the lookups.
+    refresh_linkers: bool = True
 
     def __bool__(self) -> bool:
         return bool(
@@ -226,6 +229,16 @@ class IndexDatabase:
         rows = await self._rows("SELECT path, aliases FROM notes")
         return [(r[0], msgspec.json.decode(r[1])) for r in rows]
 
+    async def dangling_links(self) -> list[LinkRow]:
+        """Links resolved to a path that no stored note has (left by an interrupted scan)."""
+        rows = await self._rows(
+            "SELECT l.rowid, n.path, l.target, l.kind, l.resolved_path, l.candidates "
+            "FROM links l JOIN notes n ON n.id = l.note_id "
+            "LEFT JOIN notes t ON t.path = l.resolved_path "
+            "WHERE l.resolved_path IS NOT NULL AND t.id IS NULL"
+        )
+        return [LinkRow(*r) for r in rows]
+
     async def links_named(self, names: Iterable[str], exclude: Iterable[str] = ()) -> list[LinkRow]:
         """Links whose target's last segment is one of ``names`` (folded)."""
         wanted = sorted(set(names))
@@ -314,6 +327,18 @@ class IndexDatabase:
             *gone,
             *(link.source for link, res in relinked if res.path != link.resolved_path),
         }
+        created = [p for p in changed_paths if p not in existing]
+        if batch.refresh_linkers and created:
+            # Links may have been resolved to these notes before they were stored (a scan
+            # knows every name in advance, and may have been interrupted); the graph only
+            # holds edges to stored notes, so their sources need their edges again.
+            for chunk in _chunks(created):
+                rows = await self._rows(
+                    "SELECT DISTINCT n.path FROM links l JOIN notes n ON n.id = l.note_id "
+                    f"WHERE l.resolved_path IN ({_marks(len(chunk))})",
+                    chunk,
+                )
+                pending.update(r[0] for r in rows)
         if pending:
             await conn.executemany(
                 "INSERT OR IGNORE INTO graph_pending(path) VALUES (?)", [(p,) for p in pending]
@@ -396,7 +421,8 @@ class IndexDatabase:
                 (r[0], r[1], r[2])
                 for r in await self._rows(
                     "SELECT n.path, l.resolved_path, count(*) FROM links l "
-                    f"JOIN notes n ON n.id = l.note_id{where}"
+                    "JOIN notes n ON n.id = l.note_id "
+                    f"JOIN notes t ON t.path = l.resolved_path{where}"
                     f"{' AND' if where else ' WHERE'} l.resolved_path IS NOT NULL "
                     "AND l.field IS NULL GROUP BY n.path, l.resolved_path",
                     params,
@@ -406,7 +432,8 @@ class IndexDatabase:
                 (r[0], r[1], r[2])
                 for r in await self._rows(
                     "SELECT DISTINCT n.path, l.resolved_path, l.field FROM links l "
-                    f"JOIN notes n ON n.id = l.note_id{where}"
+                    "JOIN notes n ON n.id = l.note_id "
+                    f"JOIN notes t ON t.path = l.resolved_path{where}"
                     f"{' AND' if where else ' WHERE'} l.resolved_path IS NOT NULL "
                     "AND l.field IS NOT NULL",
                     params,
