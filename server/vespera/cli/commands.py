@@ -104,7 +104,7 @@ async def gen_vault(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         render.error(str(exc))
         return 2
-    render.note(
+    render.result(
         f"Wrote {result.notes} notes ({result.links} links, {result.tags} tags) to "
         f"{result.root} in {time.perf_counter() - started:.1f} s"
     )

@@ -17,8 +17,9 @@ from vespera.index.indexer import IndexReport
 from vespera.index.indexer import Progress as ProgressFn
 from vespera.session import VaultSession
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: long lines stay whole when piped, so scripts can grep them.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 _MAX_LISTED = 50
 
 
@@ -30,6 +31,11 @@ def error(message: str) -> None:
 def note(message: str) -> None:
     """A remark for the user, on stderr."""
     err.print(message)
+
+
+def result(message: str) -> None:
+    """A result line, on stdout."""
+    out.print(message, markup=False)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import cast
 
-from vespera.index.reader import ReadResult, read_notes
+from vespera.index.reader import ReadResult, exit_with_parent, read_notes
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
 from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
 from vespera.vault.config import VaultConfig
@@ -156,9 +156,9 @@ class Indexer:
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
-            stored = await self.db.file_states()
             to_read: list[str] = []
             gone: list[str] = []
+            # Only the rows of the paths at hand are read: an edit must not cost a table scan.
             for path in dict.fromkeys(paths):
                 full = self.root / path
                 if full.is_dir():
@@ -170,8 +170,11 @@ class Indexer:
                 elif is_note_path(path) and not self.rules.ignored(path) and full.exists():
                     to_read.append(path)
                 else:
-                    prefix = path.rstrip("/") + "/"
-                    gone.extend(p for p in stored if p == path or p.startswith(prefix))
+                    gone.extend(await self.db.paths_at_or_under(path))
+            # A folder and a note inside it often change together (a sync touching both).
+            to_read = list(dict.fromkeys(to_read))
+            gone = [p for p in dict.fromkeys(gone) if p not in to_read]
+            stored = await self.db.file_states([*to_read, *gone])
             report.files = len(to_read)
             await self._ingest(to_read, gone, stored, report, _no_progress, {}, [])
             report.graph = await self._sync_graph(_no_progress)
@@ -292,7 +295,10 @@ class Indexer:
         if self._pool is None:
             # "spawn": forking a process that runs SQLite and Kuzu threads is not safe.
             self._pool = ProcessPoolExecutor(
-                max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")
+                max_workers=min(2, os.cpu_count() or 1),
+                mp_context=get_context("spawn"),
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
@@ -329,18 +335,19 @@ class Indexer:
         healthy = await self.db.get_meta("graph_state") == f"ok:{GRAPH_SCHEMA_VERSION}"
         if healthy and not pending:
             return "none"
-        notes = await self.db.note_paths()
-        if not healthy or len(pending) > _BULK_GRAPH_SHARE * max(len(notes), 1):
-            progress("graph", 0, len(notes))
+        total = await self.db.count("notes")
+        if not healthy or len(pending) > _BULK_GRAPH_SHARE * max(total, 1):
+            progress("graph", 0, total)
             await self.db.set_meta("graph_state", "rebuilding")
             rows = await self.db.graph_rows()
             await asyncio.to_thread(self.graph.load, rows)
             await self.db.clear_graph_pending()
             await self.db.set_meta("graph_state", f"ok:{GRAPH_SCHEMA_VERSION}")
-            progress("graph", len(notes), len(notes))
+            progress("graph", total, total)
             return "bulk"
-        present = [p for p in pending if p in notes]
-        removed = [p for p in pending if p not in notes]
+        stored = await self.db.file_states(pending)
+        present = [p for p in pending if p in stored]
+        removed = [p for p in pending if p not in stored]
         rows = await self.db.graph_rows(present)
         await asyncio.to_thread(self.graph.apply, removed, rows)
         await self.db.clear_graph_pending(pending)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -82,6 +84,21 @@ def _oversized(
         "warning",
     )
     return ReadResult(path, "parsed", digest, mtime_ns, size, empty_note(path, problem))
+
+
+def exit_with_parent(parent: int) -> None:
+    """Worker initialiser: end this worker when the indexing process is gone.
+
+    A worker blocks waiting for work and would outlive a parent killed with SIGKILL; a daemon
+    thread notices the parent's death (the worker is re-parented) and exits.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def read_notes(root: str, items: list[tuple[str, str | None]], max_bytes: int) -> list[ReadResult]:

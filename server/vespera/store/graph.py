@@ -129,11 +129,20 @@ class GraphStore:
         of those notes' old outgoing edges is dropped and rebuilt; one transaction for all.
         """
         paths = [note[0] for note in rows.notes]
+        # The tags these notes carry now may be carried by no note afterwards.
+        earlier_tags = [
+            r[0]
+            for r in self._run(
+                "UNWIND $paths AS p MATCH (:Note {path: p})-[:HAS_TAG]->(t:Tag) "
+                "RETURN DISTINCT t.name",
+                {"paths": [*paths, *removed]},
+            )
+        ]
         self._conn.execute("BEGIN TRANSACTION")
         try:
             if removed:
                 self._conn.execute(
-                    "MATCH (n:Note) WHERE n.path IN $paths DETACH DELETE n",
+                    "UNWIND $paths AS p MATCH (n:Note {path: p}) DETACH DELETE n",
                     {"paths": list(removed)},
                 )
             if paths:
@@ -146,9 +155,12 @@ class GraphStore:
         # above, Kuzu does not see the HAS_TAG edges it just created when scanning backwards,
         # and would take used tags for unused ones. A tag left over by a crash here is harmless
         # and goes with the next update.
-        self._conn.execute(
-            "MATCH (t:Tag) WHERE NOT EXISTS { MATCH (:Note)-[:HAS_TAG]->(t) } DELETE t"
-        )
+        if earlier_tags:
+            self._conn.execute(
+                "UNWIND $names AS name MATCH (t:Tag {name: name}) "
+                "WHERE NOT EXISTS { MATCH (:Note)-[:HAS_TAG]->(t) } DELETE t",
+                {"names": earlier_tags},
+            )
 
     def _rollback(self) -> None:
         # A failed statement may already have ended the transaction; the original error is
@@ -159,7 +171,10 @@ class GraphStore:
     def _replace(self, paths: list[str], rows: GraphRows) -> None:
         run = self._conn.execute
         for rel in ("HAS_TAG", "LINKS_TO", "FIELD_LINK"):
-            run(f"MATCH (n:Note)-[r:{rel}]->() WHERE n.path IN $paths DELETE r", {"paths": paths})
+            run(
+                f"UNWIND $paths AS p MATCH (:Note {{path: p}})-[r:{rel}]->() DELETE r",
+                {"paths": paths},
+            )
         run(
             "UNWIND $rows AS r MERGE (n:Note {path: r.path}) "
             "SET n.title = r.title, n.type = r.type",

@@ -219,10 +219,25 @@ class IndexDatabase:
 
     # --- what the indexer needs -------------------------------------------------------------
 
-    async def file_states(self) -> dict[str, StoredFile]:
-        """Identity of every indexed note, by path."""
-        rows = await self._rows("SELECT path, id, mtime_ns, size, content_hash FROM notes")
+    async def file_states(self, paths: Sequence[str] | None = None) -> dict[str, StoredFile]:
+        """Identity of the indexed notes among ``paths`` (or of every note), by path."""
+        sql = "SELECT path, id, mtime_ns, size, content_hash FROM notes"
+        if paths is None:
+            rows = await self._rows(sql)
+        else:
+            rows = []
+            for chunk in _chunks(list(paths)):
+                rows += await self._rows(f"{sql} WHERE path IN ({_marks(len(chunk))})", chunk)
         return {r[0]: StoredFile(r[1], r[2], r[3], r[4]) for r in rows}
+
+    async def paths_at_or_under(self, path: str) -> list[str]:
+        """Indexed notes at ``path`` or inside the folder ``path``."""
+        prefix = path.rstrip("/") + "/"
+        rows = await self._rows(
+            "SELECT path FROM notes WHERE path = ? OR (path >= ? AND path < ?)",
+            (path, prefix, prefix[:-1] + "0"),  # "0" is the character after "/"
+        )
+        return [r[0] for r in rows]
 
     async def resolver_entries(self) -> list[tuple[str, list[str]]]:
         """Every note's path and aliases, to rebuild the link resolver."""

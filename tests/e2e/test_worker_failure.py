@@ -1,0 +1,37 @@
+"""A parse worker that dies mid-scan does not stop the index: the rest is read in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from vespera.gen.vault_generator import generate_vault
+from vespera.index.doctor import diagnose
+from vespera.session import VaultSession
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+async def test_scan_completes_when_its_parse_workers_are_killed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    vault = tmp_path / "vault"
+    generated = generate_vault(vault, 600, seed=3)
+    async with await VaultSession.open(vault, tmp_path / "state") as session:
+        pool = session.indexer._worker_pool()
+        assert pool.submit(_square, 7).result(timeout=60) == 49  # the workers are running
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGKILL)
+
+        report = await session.index()
+
+        assert report.parsed == generated.notes
+        assert (await session.db.stats()).notes == generated.notes
+        assert (await diagnose(session)).healthy
+        assert "parse worker stopped" in caplog.text
+        assert session.indexer._pool is None  # the broken pool was dropped
