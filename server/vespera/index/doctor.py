@@ -10,7 +10,7 @@ from pathlib import Path
 from vespera.index.reader import content_hash
 from vespera.session import VaultSession
 from vespera.store.graph import GraphSnapshot
-from vespera.store.index_db import GraphRows
+from vespera.store.graph_rows import GraphRows
 from vespera.vault.walk import walk_vault
 
 

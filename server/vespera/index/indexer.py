@@ -25,6 +25,7 @@ from typing import cast
 
 from vespera.index.reader import ReadResult, exit_with_parent, read_notes
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
+from vespera.store.graph_rows import NoteGraph, by_note
 from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
@@ -39,6 +40,7 @@ _CHUNK = 64
 _POOL_THRESHOLD = 400
 _BULK_GRAPH_SHARE = 0.25
 _BULK_INDEXES_MIN = 2000
+_DIFF_LIMIT = 50  # notes per batch up to which the graph receives differences only
 
 
 @dataclass
@@ -81,6 +83,9 @@ class Indexer:
         self._lock = asyncio.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._created: list[NoteRecord] = []
+        # Graph rows of notes as they were before this operation's writes, when known to match
+        # Kuzu (the note was not pending): the graph then receives only what changed.
+        self._graph_before: dict[str, NoteGraph] = {}
 
     def configure(self, config: VaultConfig) -> None:
         """Apply new settings; the next scan uses them."""
@@ -105,6 +110,7 @@ class Indexer:
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
+            self._graph_before = {}
             progress("listing", 0, 0)
             walked = await asyncio.to_thread(walk_vault, self.root, self.rules)
             stored = await self.db.file_states()
@@ -156,6 +162,7 @@ class Indexer:
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
+            self._graph_before = {}
             to_read: list[str] = []
             gone: list[str] = []
             # Only the rows of the paths at hand are read: an edit must not cost a table scan.
@@ -327,7 +334,18 @@ class Indexer:
                 for row in rows
             ]
         if batch or relinked:
+            touched = [r.note.path for r in batch.upserts] + [row.source for row, _ in relinked]
+            if len(touched) <= _DIFF_LIMIT:
+                await self._remember_graph(touched)
             await self.db.write(batch, relinked)
+
+    async def _remember_graph(self, paths: list[str]) -> None:
+        fresh = [p for p in dict.fromkeys(paths) if p not in self._graph_before]
+        if not fresh:
+            return
+        pending = set(await self.db.pending_graph_paths(fresh))
+        rows = by_note(await self.db.graph_rows([p for p in fresh if p not in pending]))
+        self._graph_before.update(rows)
 
     async def _sync_graph(self, progress: Progress) -> str:
         """Bring Kuzu up to date with SQLite; returns how ("bulk", "incremental" or "none")."""
@@ -349,6 +367,10 @@ class Indexer:
         present = [p for p in pending if p in stored]
         removed = [p for p in pending if p not in stored]
         rows = await self.db.graph_rows(present)
-        await asyncio.to_thread(self.graph.apply, removed, rows)
+        before, self._graph_before = self._graph_before, {}
+        dropped = {t for p in present if p in before for t in before[p].tags}
+        dropped -= {row[1] for row in rows.tags}
+        unused = dropped - await self.db.tags_in_use(dropped)
+        changed = await asyncio.to_thread(self.graph.apply, removed, rows, before, unused)
         await self.db.clear_graph_pending(pending)
-        return "incremental"
+        return "incremental" if changed else "unchanged"

@@ -22,14 +22,14 @@ import contextlib
 import csv
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import kuzu
 
-from vespera.store.index_db import GraphRows
+from vespera.store.graph_rows import GraphRows, NoteChange, NoteGraph, by_note, difference
 
 GRAPH_SCHEMA_VERSION = "1"
 _SCHEMA = (
@@ -122,35 +122,51 @@ class GraphStore:
         parallel = "false" if breaks else "true"
         self._conn.execute(f"COPY {table} FROM '{quoted}' (HEADER=false, PARALLEL={parallel})")
 
-    def apply(self, removed: Sequence[str], rows: GraphRows) -> None:
-        """Replace the graph rows of the notes in ``rows`` and delete the ``removed`` notes.
+    def apply(
+        self,
+        removed: Sequence[str],
+        rows: GraphRows,
+        before: Mapping[str, NoteGraph] | None = None,
+        unused_tags: Collection[str] = (),
+    ) -> int:
+        """Bring the notes in ``rows`` up to date and delete the ``removed`` notes.
 
-        ``rows`` holds every row of the notes it names (their tags and outgoing links), so each
-        of those notes' old outgoing edges is dropped and rebuilt; one transaction for all.
+        ``rows`` holds every row of the notes it names (their tags and outgoing links). A note
+        whose rows in the graph are known (``before``) receives only the differences; the
+        others have their outgoing edges dropped and rebuilt. One transaction for all; returns
+        the number of notes that needed any change. ``unused_tags`` are tags the index says no
+        note carries any more; they are deleted by key.
         """
-        paths = [note[0] for note in rows.notes]
-        # The tags these notes carry now may be carried by no note afterwards.
-        earlier_tags = [
-            r[0]
-            for r in self._run(
-                "UNWIND $paths AS p MATCH (:Note {path: p})-[:HAS_TAG]->(t:Tag) "
-                "RETURN DISTINCT t.name",
-                {"paths": [*paths, *removed]},
-            )
-        ]
-        self._conn.execute("BEGIN TRANSACTION")
-        try:
-            if removed:
-                self._conn.execute(
-                    "UNWIND $paths AS p MATCH (n:Note {path: p}) DETACH DELETE n",
-                    {"paths": list(removed)},
+        before = before or {}
+        after = by_note(rows)
+        changes = [difference(p, before[p], g) for p, g in after.items() if p in before]
+        changes = [c for c in changes if c]
+        rebuilt = [p for p in after if p not in before]
+        # The tags rebuilt or removed notes carry now may be carried by no note afterwards.
+        earlier_tags: list[str] = []
+        if rebuilt or removed:
+            earlier_tags = [
+                r[0]
+                for r in self._run(
+                    "UNWIND $paths AS p MATCH (:Note {path: p})-[:HAS_TAG]->(t:Tag) "
+                    "RETURN DISTINCT t.name",
+                    {"paths": [*rebuilt, *removed]},
                 )
-            if paths:
-                self._replace(paths, rows)
-        except BaseException:
-            self._rollback()
-            raise
-        self._conn.execute("COMMIT")
+            ]
+        if not (removed or rebuilt or changes or unused_tags):
+            return 0
+        if removed or rebuilt:
+            self._in_transaction(lambda: self._remove_and_rebuild(removed, rebuilt, rows))
+        # Kuzu 0.11.3 misreads data written earlier in the same transaction through filtered
+        # scans, so differences go in a transaction of their own, written with key lookups.
+        # Crashing between the two leaves the notes pending: they are then rebuilt whole.
+        if changes:
+            self._in_transaction(lambda: self._change(changes))
+        if unused_tags:
+            self._conn.execute(
+                "UNWIND $names AS name MATCH (t:Tag {name: name}) DETACH DELETE t",
+                {"names": sorted(unused_tags)},
+            )
         # Tags no note carries any more go in a statement of their own: inside the transaction
         # above, Kuzu does not see the HAS_TAG edges it just created when scanning backwards,
         # and would take used tags for unused ones. A tag left over by a crash here is harmless
@@ -159,8 +175,83 @@ class GraphStore:
             self._conn.execute(
                 "UNWIND $names AS name MATCH (t:Tag {name: name}) "
                 "WHERE NOT EXISTS { MATCH (:Note)-[:HAS_TAG]->(t) } DELETE t",
-                {"names": earlier_tags},
+                {"names": sorted(set(earlier_tags))},
             )
+        return len(removed) + len(rebuilt) + len(changes)
+
+    def _change(self, changes: list[NoteChange]) -> None:
+        """Write only what changed; every removal comes before any creation (see ``apply``)."""
+        run = self._conn.execute
+        for c in changes:
+            if c.node is not None:
+                run(
+                    "MATCH (n:Note {path: $p}) SET n.title = $title, n.type = $type",
+                    {"p": c.path, "title": c.node[0], "type": c.node[1]},
+                )
+            if c.tags_gone:
+                run(
+                    "MATCH (:Note {path: $p})-[r:HAS_TAG]->(t:Tag) WHERE t.name IN $names DELETE r",
+                    {"p": c.path, "names": c.tags_gone},
+                )
+            if c.links_gone:
+                run(
+                    "MATCH (:Note {path: $p})-[r:LINKS_TO]->(b:Note) WHERE b.path IN $dsts "
+                    "DELETE r",
+                    {"p": c.path, "dsts": c.links_gone},
+                )
+            for dst, name in c.fields_gone:
+                run(
+                    "MATCH (:Note {path: $p})-[r:FIELD_LINK {field: $field}]->(:Note {path: $d}) "
+                    "DELETE r",
+                    {"p": c.path, "d": dst, "field": name},
+                )
+        for c in changes:
+            if c.tags_new:
+                rows = [
+                    {"name": n, "display": d, "key": k, "value": v} for _, n, d, k, v in c.tags_new
+                ]
+                run(
+                    "UNWIND $rows AS r MERGE (t:Tag {name: r.name}) "
+                    "ON CREATE SET t.display = r.display, t.key = r.key, t.value = r.value",
+                    {"rows": rows},
+                )
+                run(
+                    "MATCH (n:Note {path: $p}) UNWIND $names AS name "
+                    "MATCH (t:Tag {name: name}) CREATE (n)-[:HAS_TAG]->(t)",
+                    {"p": c.path, "names": [r["name"] for r in rows]},
+                )
+            if c.links_new:
+                run(
+                    "MATCH (a:Note {path: $p}) UNWIND $rows AS r MATCH (b:Note {path: r.dst}) "
+                    "CREATE (a)-[:LINKS_TO {count: r.count}]->(b)",
+                    {"p": c.path, "rows": [{"dst": d, "count": n} for d, n in c.links_new]},
+                )
+            if c.fields_new:
+                run(
+                    "MATCH (a:Note {path: $p}) UNWIND $rows AS r MATCH (b:Note {path: r.dst}) "
+                    "CREATE (a)-[:FIELD_LINK {field: r.field}]->(b)",
+                    {"p": c.path, "rows": [{"dst": d, "field": f} for d, f in c.fields_new]},
+                )
+
+    def _in_transaction(self, work: Callable[[], None]) -> None:
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            work()
+        except BaseException:
+            self._rollback()
+            raise
+        self._conn.execute("COMMIT")
+
+    def _remove_and_rebuild(
+        self, removed: Sequence[str], rebuilt: list[str], rows: GraphRows
+    ) -> None:
+        if removed:
+            self._conn.execute(
+                "UNWIND $paths AS p MATCH (n:Note {path: p}) DETACH DELETE n",
+                {"paths": list(removed)},
+            )
+        if rebuilt:
+            self._replace(rebuilt, _only(rows, set(rebuilt)))
 
     def _rollback(self) -> None:
         # A failed statement may already have ended the transaction; the original error is
@@ -239,6 +330,15 @@ class GraphStore:
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """Run a read query and return its rows."""
         return self._run(cypher, params)
+
+
+def _only(rows: GraphRows, paths: set[str]) -> GraphRows:
+    return GraphRows(
+        [r for r in rows.notes if r[0] in paths],
+        [r for r in rows.tags if r[0] in paths],
+        [r for r in rows.links if r[0] in paths],
+        [r for r in rows.field_links if r[0] in paths],
+    )
 
 
 def reset_graph(path: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import aiosqlite
 import msgspec
 
+from vespera.store.graph_rows import GraphRows
 from vespera.store.migrations import MIGRATIONS
 from vespera.vault.model import ParsedNote, Problem, Range
 from vespera.vault.resolve import Resolution, fold, strip_md, target_name
@@ -395,9 +396,17 @@ class IndexDatabase:
 
     # --- graph synchronisation --------------------------------------------------------------
 
-    async def pending_graph_paths(self) -> list[str]:
-        """Notes whose graph rows Kuzu has not confirmed yet."""
-        return [r[0] for r in await self._rows("SELECT path FROM graph_pending ORDER BY path")]
+    async def pending_graph_paths(self, among: Sequence[str] | None = None) -> list[str]:
+        """Notes whose graph rows Kuzu has not confirmed yet (all, or those ``among``)."""
+        sql = "SELECT path FROM graph_pending"
+        if among is None:
+            return [r[0] for r in await self._rows(sql + " ORDER BY path")]
+        found: list[str] = []
+        for chunk in _chunks(list(among)):
+            found += [
+                r[0] for r in await self._rows(f"{sql} WHERE path IN ({_marks(len(chunk))})", chunk)
+            ]
+        return sorted(found)
 
     async def clear_graph_pending(self, paths: Sequence[str] | None = None) -> None:
         """Forget pending graph work, all of it or for ``paths``."""
@@ -494,6 +503,17 @@ class IndexDatabase:
             for r in rows
         ]
 
+    async def tags_in_use(self, norms: Iterable[str]) -> set[str]:
+        """Which of the folded tag names some note still carries."""
+        wanted = sorted(set(norms))
+        used: set[str] = set()
+        for chunk in _chunks(wanted):
+            rows = await self._rows(
+                f"SELECT DISTINCT norm FROM tags WHERE norm IN ({_marks(len(chunk))})", chunk
+            )
+            used.update(r[0] for r in rows)
+        return used
+
     async def tag_counts(self, prefix: str = "", limit: int = 100) -> list[TagCount]:
         """Tags starting with ``prefix`` (case-insensitive), most used first."""
         norm = fold(prefix)
@@ -533,16 +553,6 @@ class IndexDatabase:
         if table not in {"notes", "tags", "links", "headings", "blocks", "tasks", "problems"}:
             raise ValueError(table)
         return int(await self._scalar(f"SELECT count(*) FROM {table}"))
-
-
-@dataclass
-class GraphRows:
-    """The graph's content as plain rows (see ``store.graph`` for the schema)."""
-
-    notes: list[tuple[str, str, str]] = field(default_factory=list)
-    tags: list[tuple[str, str, str, str | None, str | None]] = field(default_factory=list)
-    links: list[tuple[str, str, int]] = field(default_factory=list)
-    field_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class _Rows:
