@@ -23,13 +23,19 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import cast
 
-from vespera.index.reader import ReadResult, exit_with_parent, read_notes
+from vespera.index.reader import (
+    ReadResult,
+    exit_with_parent,
+    read_notes,
+    read_notes_packed,
+    unpack_results,
+)
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
 from vespera.store.graph_rows import NoteGraph, by_note
 from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
-from vespera.vault.resolve import LinkResolver
+from vespera.vault.resolve import LinkResolver, Resolution
 from vespera.vault.walk import IgnoreRules, is_note_path, walk_vault
 
 log = logging.getLogger(__name__)
@@ -278,7 +284,8 @@ class Indexer:
             pool = self._worker_pool()
 
             async def in_worker(n: int) -> tuple[int, list[ReadResult]]:
-                return n, await loop.run_in_executor(pool, read_notes, root, chunks[n], limit)
+                packed = await loop.run_in_executor(pool, read_notes_packed, root, chunks[n], limit)
+                return n, unpack_results(packed)
 
             tasks = [asyncio.ensure_future(in_worker(n)) for n in range(len(chunks))]
             try:
@@ -320,11 +327,21 @@ class Indexer:
             await self.db.write(WriteBatch(), relinked)
 
     async def _write(self, batch: WriteBatch, changed_names: set[str]) -> None:
+        # Names repeat across a batch (a vault's main characters are linked everywhere), and the
+        # resolver does not change while the batch is resolved.
+        by_name: dict[str, Resolution] = {}
+        resolve = self.resolver.resolve
         for record in batch.upserts:
-            record.resolutions = [
-                self.resolver.resolve(link.target, link.kind, record.note.path)
-                for link in record.note.links
-            ]
+            resolutions = []
+            for link in record.note.links:
+                if link.kind == "markdown" or not link.target:
+                    resolutions.append(resolve(link.target, link.kind, record.note.path))
+                    continue
+                found = by_name.get(link.target)
+                if found is None:
+                    found = by_name[link.target] = resolve(link.target, link.kind, "")
+                resolutions.append(found)
+            record.resolutions = resolutions
         relinked = []
         if changed_names:
             own = [r.note.path for r in batch.upserts]

@@ -6,9 +6,10 @@ import hashlib
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import msgspec
 
 from vespera.vault.model import ParsedNote, Problem
 from vespera.vault.parser import empty_note, parse_bytes
@@ -16,8 +17,7 @@ from vespera.vault.parser import empty_note, parse_bytes
 Outcome = Literal["parsed", "same", "gone", "error"]
 
 
-@dataclass(frozen=True, slots=True)
-class ReadResult:
+class ReadResult(msgspec.Struct, frozen=True):
     """What reading one file gave.
 
     ``parsed``: new content (``note`` set); ``same``: content hash unchanged (only the stat moved);
@@ -102,6 +102,24 @@ def exit_with_parent(parent: int) -> None:
 
 
 def read_notes(root: str, items: list[tuple[str, str | None]], max_bytes: int) -> list[ReadResult]:
-    """Read a chunk of notes: the unit of work sent to a worker process."""
+    """Read a chunk of notes."""
     base = Path(root)
     return [read_note(base, path, known, max_bytes) for path, known in items]
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(list[ReadResult])
+
+
+def read_notes_packed(root: str, items: list[tuple[str, str | None]], max_bytes: int) -> bytes:
+    """:func:`read_notes` for a worker process, its results packed with msgpack.
+
+    Pickle would rebuild every tag, link and range object through Python calls on both sides;
+    msgpack of typed structs is encoded and decoded in C, several times faster.
+    """
+    return _encoder.encode(read_notes(root, items, max_bytes))
+
+
+def unpack_results(data: bytes) -> list[ReadResult]:
+    """Decode what :func:`read_notes_packed` returned."""
+    return _decoder.decode(data)

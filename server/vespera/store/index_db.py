@@ -118,10 +118,6 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _span(span: Range) -> tuple[int, int, int, int]:
-    return (span.start_line, span.start_char, span.end_line, span.end_char)
-
-
 def _range_cols(span: Range | None) -> tuple[int | None, int | None, int | None, int | None]:
     if span is None:
         return (None, None, None, None)
@@ -589,7 +585,7 @@ class _Rows:
         )
         self.aliases.extend((note_id, a, fold(a)) for a in note.aliases)
         self.tags.extend(
-            (note_id, t.name, t.norm, t.key, t.value, t.source, *_span(t.range)) for t in note.tags
+            (note_id, t.name, t.norm, t.key, t.value, t.source, *t.range) for t in note.tags
         )
         self.links.extend(
             (
@@ -604,12 +600,12 @@ class _Rows:
                 link.field,
                 res.path,
                 res.candidates,
-                *_span(link.range),
+                *link.range,
             )
             for link, res in zip(note.links, record.resolutions, strict=True)
         )
-        self.headings.extend((note_id, h.level, h.text, *_span(h.range)) for h in note.headings)
-        self.blocks.extend((note_id, b.id, *_span(b.range)) for b in note.blocks)
+        self.headings.extend((note_id, h.level, h.text, *h.range) for h in note.headings)
+        self.blocks.extend((note_id, b.id, *b.range) for b in note.blocks)
         self.tasks.extend(
             (
                 note_id,
@@ -617,7 +613,7 @@ class _Rows:
                 int(t.done),
                 t.text,
                 _json.encode(list(t.tags)).decode(),
-                *_span(t.range),
+                *t.range,
             )
             for t in note.tasks
         )

@@ -21,7 +21,6 @@ from vespera.vault.syntax import TAG_BODY, clean_tag, make_tag, parse_wikilink_i
 # one), so the regex engine jumps from line break to line break instead of trying every
 # character; those that may sit anywhere begin with their literal first character.
 _FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,})([^\r\n]*)")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)[^\r\n]*?(?<!`)\1(?!`)")
 _MD_LINK = re.compile(
     r"\[([^\]\r\n]*)\]\(\s*(<[^>\r\n]*>|[^\s()]*)(?:\s+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'))?\s*\)"
 )
@@ -91,9 +90,40 @@ def mask_code(text: str, start: int) -> str:
 
 
 def _mask_inline_code(segment: str) -> str:
-    if "`" not in segment:
+    """Blank inline code spans: a run of n backticks up to the next run of exactly n on the line.
+
+    Found with ``str.find`` from backtick to backtick; a regex for this must begin with a
+    look-behind and then gets tried at every character of the note.
+    """
+    at = segment.find("`")
+    if at < 0:
         return segment
-    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), segment)
+    pieces: list[str] = []
+    done = 0
+    while at >= 0:
+        run = at
+        while run < len(segment) and segment[run] == "`":
+            run += 1
+        width = run - at
+        line_end = segment.find("\n", run)
+        line_end = len(segment) if line_end < 0 else line_end
+        close = segment.find("`" * width, run, line_end)
+        while close >= 0 and close + width < len(segment) and segment[close + width] == "`":
+            # A longer run does not close this span; skip past it.
+            skip = close
+            while skip < len(segment) and segment[skip] == "`":
+                skip += 1
+            close = segment.find("`" * width, skip, line_end)
+        if close < 0:
+            at = segment.find("`", run)
+            continue
+        end = close + width
+        pieces.append(segment[done:at])
+        pieces.append(" " * (end - at))
+        done = end
+        at = segment.find("`", end)
+    pieces.append(segment[done:])
+    return "".join(pieces)
 
 
 def scan_body(text: str, body_start: int, lines: LineIndex) -> BodyScan:

@@ -69,9 +69,14 @@ class LineIndex:
 
     def range(self, start: int, end: int) -> Range:
         """LSP range of the offsets ``[start, end)``."""
-        sl, sc = self.position(start)
-        el, ec = self.position(end)
-        return Range(sl, sc, el, ec)
+        if self._astral:
+            return Range(*self.position(start), *self.position(end))
+        # The common case, inlined: called for every tag, link, heading and task.
+        starts = self._starts
+        sl = bisect_right(starts, start) - 1
+        same_line = sl + 1 == len(starts) or end < starts[sl + 1]  # nearly always
+        el = sl if same_line else bisect_right(starts, end) - 1
+        return Range(sl, start - starts[sl], el, end - starts[el])
 
     def offset(self, line: int, character: int) -> int:
         """Offset of an LSP position, clamped to the text (the inverse of :meth:`position`)."""

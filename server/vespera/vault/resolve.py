@@ -13,11 +13,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from posixpath import basename, dirname, join, normpath
 
 from vespera.vault.model import LinkKind
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The comparison key of a name: NFC-normalised and case-folded."""
     return unicodedata.normalize("NFC", text).casefold()
@@ -28,6 +30,7 @@ def strip_md(path: str) -> str:
     return path[:-3] if path.lower().endswith(".md") else path
 
 
+@lru_cache(maxsize=65536)
 def target_name(target: str) -> str:
     """The folded last path segment of a link target: what resolution looks up first."""
     return fold(basename(strip_md(target)))
