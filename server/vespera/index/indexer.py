@@ -33,6 +33,7 @@ from vespera.index.reader import (
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
 from vespera.store.graph_rows import NoteGraph, by_note
 from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
+from vespera.store.note_rows import LINK_KIND, LINK_TARGET
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
 from vespera.vault.resolve import LinkResolver, Resolution
@@ -231,7 +232,7 @@ class Indexer:
                 batch, changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
         await self._write(batch, changed_names)
         report.deleted = len(deleted)
-        created = {r.content_hash: r.note.path for r in self._created if r.note.path not in deleted}
+        created = {r.content_hash: r.rows.path for r in self._created if r.rows.path not in deleted}
         report.renamed = sorted(
             (old, created[digest]) for old, digest in deleted.items() if digest in created
         )
@@ -248,9 +249,9 @@ class Indexer:
     ) -> None:
         path = result.path
         if result.outcome == "parsed":
-            assert result.note is not None
-            changed_names |= self.resolver.add(path, result.note.aliases)
-            record = NoteRecord(result.note, result.content_hash, result.mtime_ns, result.size, [])
+            assert result.rows is not None
+            changed_names |= self.resolver.add(path, result.rows.aliases)
+            record = NoteRecord(result.rows, result.content_hash, result.mtime_ns, result.size, [])
             batch.upserts.append(record)
             if path not in stored:
                 self._created.append(record)
@@ -333,25 +334,26 @@ class Indexer:
         resolve = self.resolver.resolve
         for record in batch.upserts:
             resolutions = []
-            for link in record.note.links:
-                if link.kind == "markdown" or not link.target:
-                    resolutions.append(resolve(link.target, link.kind, record.note.path))
+            for link in record.rows.links:
+                target, kind = link[LINK_TARGET], cast(LinkKind, link[LINK_KIND])
+                if kind == "markdown" or not target:
+                    resolutions.append(resolve(target, kind, record.rows.path))
                     continue
-                found = by_name.get(link.target)
+                found = by_name.get(target)
                 if found is None:
-                    found = by_name[link.target] = resolve(link.target, link.kind, "")
+                    found = by_name[target] = resolve(target, kind, "")
                 resolutions.append(found)
             record.resolutions = resolutions
         relinked = []
         if changed_names:
-            own = [r.note.path for r in batch.upserts]
+            own = [r.rows.path for r in batch.upserts]
             rows = await self.db.links_named(changed_names, exclude=own)
             relinked = [
                 (row, self.resolver.resolve(row.target, cast(LinkKind, row.kind), row.source))
                 for row in rows
             ]
         if batch or relinked:
-            touched = [r.note.path for r in batch.upserts] + [row.source for row, _ in relinked]
+            touched = [r.rows.path for r in batch.upserts] + [row.source for row, _ in relinked]
             if len(touched) <= _DIFF_LIMIT:
                 await self._remember_graph(touched)
             await self.db.write(batch, relinked)

@@ -11,7 +11,8 @@ from typing import Literal
 
 import msgspec
 
-from vespera.vault.model import ParsedNote, Problem
+from vespera.store.note_rows import NoteRows, note_rows
+from vespera.vault.model import Problem
 from vespera.vault.parser import empty_note, parse_bytes
 
 Outcome = Literal["parsed", "same", "gone", "error"]
@@ -20,7 +21,7 @@ Outcome = Literal["parsed", "same", "gone", "error"]
 class ReadResult(msgspec.Struct, frozen=True):
     """What reading one file gave.
 
-    ``parsed``: new content (``note`` set); ``same``: content hash unchanged (only the stat moved);
+    ``parsed``: new content (``rows`` set); ``same``: content hash unchanged (only the stat moved);
     ``gone``: the file vanished; ``error``: it could not be read (``problem`` set, and the index
     keeps what it had, so nothing already indexed is lost).
     """
@@ -30,7 +31,7 @@ class ReadResult(msgspec.Struct, frozen=True):
     content_hash: str = ""
     mtime_ns: int = 0
     size: int = 0
-    note: ParsedNote | None = None
+    rows: NoteRows | None = None
     problem: Problem | None = None
 
 
@@ -67,7 +68,9 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
-    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), parse_bytes(path, data))
+    return ReadResult(
+        path, "parsed", digest, st.st_mtime_ns, len(data), note_rows(parse_bytes(path, data))
+    )
 
 
 def _oversized(
@@ -83,7 +86,7 @@ def _oversized(
         "(max_note_bytes in .vespera/config.yaml); only its name is indexed.",
         "warning",
     )
-    return ReadResult(path, "parsed", digest, mtime_ns, size, empty_note(path, problem))
+    return ReadResult(path, "parsed", digest, mtime_ns, size, note_rows(empty_note(path, problem)))
 
 
 def exit_with_parent(parent: int) -> None:

@@ -19,8 +19,9 @@ import msgspec
 
 from vespera.store.graph_rows import GraphRows
 from vespera.store.migrations import MIGRATIONS
-from vespera.vault.model import ParsedNote, Problem, Range
-from vespera.vault.resolve import Resolution, fold, strip_md, target_name
+from vespera.store.note_rows import NoteRows
+from vespera.vault.model import Problem, Range
+from vespera.vault.resolve import Resolution, fold
 
 _json = msgspec.json.Encoder()
 _SQL_CHUNK = 500  # stays well under SQLite's limit on bound parameters
@@ -38,9 +39,9 @@ class StoredFile:
 
 @dataclass(slots=True)
 class NoteRecord:
-    """A parsed note ready to store, with its file identity and its links' resolutions."""
+    """A parsed note's rows ready to store, with its file identity and links' resolutions."""
 
-    note: ParsedNote
+    rows: NoteRows
     content_hash: str
     mtime_ns: int
     size: int
@@ -283,7 +284,7 @@ class IndexDatabase:
         self, batch: WriteBatch, relinked: Sequence[tuple[LinkRow, Resolution]]
     ) -> None:
         conn = self._conn
-        changed_paths = [r.note.path for r in batch.upserts]
+        changed_paths = [r.rows.path for r in batch.upserts]
         gone = [*batch.deletions, *changed_paths]
         existing: dict[str, int] = {}
         for chunk in _chunks(gone):
@@ -305,7 +306,7 @@ class IndexDatabase:
             next_id = int(await self._scalar("SELECT coalesce(max(id), 0) FROM notes")) + 1
             new_rows = _Rows()
             for record in batch.upserts:
-                note_id = existing.get(record.note.path)
+                note_id = existing.get(record.rows.path)
                 if note_id is None:
                     note_id, next_id = next_id, next_id + 1
                 new_rows.add(note_id, record)
@@ -566,68 +567,45 @@ class _Rows:
         self.now = time.time()
 
     def add(self, note_id: int, record: NoteRecord) -> None:
-        note = record.note
+        rows = record.rows
         self.notes.append(
             (
                 note_id,
-                note.path,
-                fold(strip_md(note.path.rsplit("/", 1)[-1])),
-                note.title,
-                note.type,
+                rows.path,
+                rows.name,
+                rows.title,
+                rows.type,
                 record.content_hash,
                 record.mtime_ns,
                 record.size,
-                _json.encode(note.frontmatter).decode(),
-                _json.encode(note.frontmatter_range).decode() if note.frontmatter_range else None,
-                _json.encode(list(note.aliases)).decode(),
+                rows.frontmatter,
+                rows.frontmatter_range,
+                _json.encode(rows.aliases).decode(),
                 self.now,
             )
         )
-        self.aliases.extend((note_id, a, fold(a)) for a in note.aliases)
-        self.tags.extend(
-            (note_id, t.name, t.norm, t.key, t.value, t.source, *t.range) for t in note.tags
-        )
+        self.aliases.extend([(note_id, a, fold(a)) for a in rows.aliases])
+        self.tags.extend([(note_id, *t) for t in rows.tags])
         self.links.extend(
-            (
-                note_id,
-                link.target,
-                target_name(link.target) if link.target else "",
-                link.heading,
-                link.block,
-                link.alias,
-                int(link.embed),
-                link.kind,
-                link.field,
-                res.path,
-                res.candidates,
-                *link.range,
-            )
-            for link, res in zip(note.links, record.resolutions, strict=True)
+            [
+                (note_id, *link, res.path, res.candidates)
+                for link, res in zip(rows.links, record.resolutions, strict=True)
+            ]
         )
-        self.headings.extend((note_id, h.level, h.text, *h.range) for h in note.headings)
-        self.blocks.extend((note_id, b.id, *b.range) for b in note.blocks)
-        self.tasks.extend(
-            (
-                note_id,
-                t.status,
-                int(t.done),
-                t.text,
-                _json.encode(list(t.tags)).decode(),
-                *t.range,
-            )
-            for t in note.tasks
-        )
-        self.problems.extend(
-            (note.path, "parse", p.code, p.severity, p.message, *_range_cols(p.range))
-            for p in note.problems
-        )
+        self.headings.extend([(note_id, *h) for h in rows.headings])
+        self.blocks.extend([(note_id, *b) for b in rows.blocks])
+        self.tasks.extend([(note_id, *t) for t in rows.tasks])
+        self.problems.extend([(rows.path, "parse", *p) for p in rows.problems])
 
     async def insert(self, conn: aiosqlite.Connection) -> None:
         await conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.notes)
         await conn.executemany("INSERT INTO aliases VALUES (?,?,?)", self.aliases)
         await conn.executemany("INSERT INTO tags VALUES (?,?,?,?,?,?,?,?,?,?)", self.tags)
         await conn.executemany(
-            "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.links
+            "INSERT INTO links (note_id, target, target_name, heading, block, alias, embed, kind, "
+            "field, start_line, start_char, end_line, end_char, resolved_path, candidates) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            self.links,
         )
         await conn.executemany("INSERT INTO headings VALUES (?,?,?,?,?,?,?)", self.headings)
         await conn.executemany("INSERT INTO blocks VALUES (?,?,?,?,?,?)", self.blocks)

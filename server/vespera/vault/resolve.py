@@ -123,9 +123,10 @@ class LinkResolver:
                 if fold(strip_md(p)).endswith(suffix)
             ]
         else:
-            matches = list(self._by_name.get(folded, ()))
-            if not matches:
-                matches = list(self._by_alias.get(folded, ()))
+            found = self._by_name.get(folded) or self._by_alias.get(folded)
+            if found is not None and len(found) == 1:
+                return Resolution(next(iter(found)), 1)  # the usual case: one note, no choice
+            matches = list(found or ())
         if not matches:
             return UNRESOLVED
         return Resolution(_shortest(matches), len(matches))
