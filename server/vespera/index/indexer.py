@@ -15,7 +15,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -155,11 +155,14 @@ class Indexer:
                 [p for p in stale if p not in file_problems],
                 refresh_linkers=not bulk,
             )
-            if bulk:
-                progress("indexes", 0, 1)
-                await self.db.restore_indexes()
             await self._repair_dangling_links()
-            report.graph = await self._sync_graph(progress)
+            if bulk:
+                # Both cores are free once the notes are stored: SQLite builds its indexes
+                # while Kuzu loads the graph in its own thread.
+                progress("indexes", 0, 1)
+                report.graph = await self._sync_graph(progress, self.db.restore_indexes)
+            else:
+                report.graph = await self._sync_graph(progress)
             report.problems = len(await self.db.problems())
             report.seconds = time.perf_counter() - started
             return report
@@ -366,22 +369,35 @@ class Indexer:
         rows = by_note(await self.db.graph_rows([p for p in fresh if p not in pending]))
         self._graph_before.update(rows)
 
-    async def _sync_graph(self, progress: Progress) -> str:
-        """Bring Kuzu up to date with SQLite; returns how ("bulk", "incremental" or "none")."""
+    async def _sync_graph(
+        self, progress: Progress, alongside: Callable[[], Awaitable[None]] | None = None
+    ) -> str:
+        """Bring Kuzu up to date with SQLite; returns how ("bulk", "incremental" or "none").
+
+        ``alongside`` is SQLite work to run while Kuzu loads in bulk (or first, otherwise).
+        """
         pending = await self.db.pending_graph_paths()
         healthy = await self.db.get_meta("graph_state") == f"ok:{GRAPH_SCHEMA_VERSION}"
         if healthy and not pending:
+            if alongside is not None:
+                await alongside()
             return "none"
         total = await self.db.count("notes")
         if not healthy or len(pending) > _BULK_GRAPH_SHARE * max(total, 1):
             progress("graph", 0, total)
             await self.db.set_meta("graph_state", "rebuilding")
             rows = await self.db.graph_rows()
-            await asyncio.to_thread(self.graph.load, rows)
+            load = asyncio.to_thread(self.graph.load, rows)
+            if alongside is not None:
+                await asyncio.gather(load, alongside())
+            else:
+                await load
             await self.db.clear_graph_pending()
             await self.db.set_meta("graph_state", f"ok:{GRAPH_SCHEMA_VERSION}")
             progress("graph", total, total)
             return "bulk"
+        if alongside is not None:
+            await alongside()
         stored = await self.db.file_states(pending)
         present = [p for p in pending if p in stored]
         removed = [p for p in pending if p not in stored]
