@@ -17,14 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vespera.gen.vault_generator import generate_vault
-from vespera.session import VaultSession
-
 _COLD_RUNS = 3
+# The stores and the generator are imported inside the functions: parse workers are spawned
+# processes that import this module again as their main module, and should not pay for them.
 
 
 def run_benchmarks(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
     """Generate a vault per size and measure it in a child process; one row per size."""
+    from vespera.gen.vault_generator import generate_vault
+
     rows = []
     for notes in sizes:
         with tempfile.TemporaryDirectory(prefix="vespera-bench-") as tmp:
@@ -41,6 +42,8 @@ def run_benchmarks(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
 
 
 async def _measure(vault: Path, scratch: Path, repeat: int) -> dict[str, Any]:
+    from vespera.session import VaultSession
+
     cold = []
     state = scratch
     for run in range(_COLD_RUNS):

@@ -1,6 +1,10 @@
 """``vespera``: index, inspect and check a vault; serve editors; generate and benchmark vaults.
 
 Results go to stdout, progress and logs to stderr. ``serve`` keeps stdout for the protocol alone.
+
+This module stays light on purpose: worker processes started with "spawn" import the program's
+main script again, and for the ``vespera`` console script that is this module. The commands
+and what they need (stores, graph, terminal output) are imported only when one runs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vespera import __version__
-from vespera.cli import render
 from vespera.store.state import DATA_DIR_ENV, StateLockedError
 
 log = logging.getLogger("vespera")
@@ -73,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from vespera.cli import render
+
     try:
         return asyncio.run(_dispatch(args))
     except StateLockedError as exc:

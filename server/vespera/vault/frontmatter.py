@@ -160,7 +160,10 @@ def _parse_yaml(text: str, base: int, source: str, lines: LineIndex, out: Frontm
             out.tags.extend(_tags_in(value_node, text, offset_of, lines))
         elif key.lower() in ALIAS_KEYS:
             out.aliases.extend(_strings_in(value_node))
-        out.links.extend(_links_in(key, value_node, text, offset_of, lines, out.problems))
+        # Most values hold no link; their source text says so without walking the nodes.
+        source = text[offset_of(value_node.start_mark) : offset_of(value_node.end_mark)]
+        if "[[" in source:
+            out.links.extend(_links_in(key, value_node, text, offset_of, lines, out.problems))
 
 
 def _refuse(source: str) -> str | None:
