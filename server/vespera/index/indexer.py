@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import cast
@@ -47,6 +48,7 @@ _CHUNK = 64
 _POOL_THRESHOLD = 400
 _BULK_GRAPH_SHARE = 0.25
 _BULK_INDEXES_MIN = 2000
+_IN_FLIGHT = 8  # chunks handed to the parse workers and not yet taken back
 _DIFF_LIMIT = 50  # notes per batch up to which the graph receives differences only
 
 
@@ -71,6 +73,12 @@ class IndexReport:
         return bool(self.parsed or self.deleted or self.touched)
 
 
+def _put(
+    queue: asyncio.Queue[tuple[int, asyncio.Future[bytes]]], n: int, future: asyncio.Future[bytes]
+) -> None:
+    queue.put_nowait((n, future))
+
+
 def _no_progress(phase: str, done: int, total: int) -> None:
     return None
 
@@ -89,7 +97,9 @@ class Indexer:
         self.resolver = LinkResolver()
         self._lock = asyncio.Lock()
         self._pool: ProcessPoolExecutor | None = None
-        self._created: list[NoteRecord] = []
+        # Content hash -> path of notes new in this operation, to recognise renames; only the
+        # hash is kept, since holding every new note's rows would hold the whole vault.
+        self._created: dict[str, str] = {}
         # Graph rows of notes as they were before this operation's writes, when known to match
         # Kuzu (the note was not pending): the graph then receives only what changed.
         self._graph_before: dict[str, NoteGraph] = {}
@@ -235,11 +245,11 @@ class Indexer:
                 batch, changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
         await self._write(batch, changed_names)
         report.deleted = len(deleted)
-        created = {r.content_hash: r.rows.path for r in self._created if r.rows.path not in deleted}
+        created = {h: p for h, p in self._created.items() if p not in deleted}
         report.renamed = sorted(
             (old, created[digest]) for old, digest in deleted.items() if digest in created
         )
-        self._created = []
+        self._created = {}
 
     def _take(
         self,
@@ -257,7 +267,7 @@ class Indexer:
             record = NoteRecord(result.rows, result.content_hash, result.mtime_ns, result.size, [])
             batch.upserts.append(record)
             if path not in stored:
-                self._created.append(record)
+                self._created[result.content_hash] = path
             batch.cleared_problems.append(path)
             report.parsed += 1
         elif result.outcome == "same":
@@ -287,14 +297,24 @@ class Indexer:
             loop = asyncio.get_running_loop()
             pool = self._worker_pool()
 
-            async def in_worker(n: int) -> tuple[int, list[ReadResult]]:
-                packed = await loop.run_in_executor(pool, read_notes_packed, root, chunks[n], limit)
-                return n, unpack_results(packed)
+            # At most _IN_FLIGHT chunks are handed out and not yet taken back: enough to keep
+            # both workers busy while this process stores a batch, without holding every
+            # finished chunk in memory. Completions refill the window, not the consumer.
+            finished: asyncio.Queue[tuple[int, asyncio.Future[bytes]]] = asyncio.Queue()
+            slots = asyncio.Semaphore(_IN_FLIGHT)
 
-            tasks = [asyncio.ensure_future(in_worker(n)) for n in range(len(chunks))]
+            async def hand_out() -> None:
+                for n, chunk in enumerate(chunks):
+                    await slots.acquire()
+                    future = loop.run_in_executor(pool, read_notes_packed, root, chunk, limit)
+                    future.add_done_callback(partial(_put, finished, n))
+
+            feeder = asyncio.create_task(hand_out())
             try:
-                for next_done in asyncio.as_completed(tasks):
-                    n, results = await next_done
+                for _ in range(len(chunks)):
+                    n, future = await finished.get()
+                    slots.release()
+                    results = unpack_results(future.result())
                     left.discard(n)
                     yield results
             except BrokenProcessPool:
@@ -303,9 +323,8 @@ class Indexer:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                feeder.cancel()
+                await asyncio.gather(feeder, return_exceptions=True)
         for n in sorted(left):
             yield await asyncio.to_thread(read_notes, root, chunks[n], limit)
 

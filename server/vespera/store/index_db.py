@@ -141,7 +141,6 @@ class IndexDatabase:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA cache_size=-65536")
         await db._migrate()
         await db.restore_indexes()
         return db
