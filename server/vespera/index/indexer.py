@@ -306,7 +306,13 @@ class Indexer:
             async def hand_out() -> None:
                 for n, chunk in enumerate(chunks):
                     await slots.acquire()
-                    future = loop.run_in_executor(pool, read_notes_packed, root, chunk, limit)
+                    try:
+                        future = loop.run_in_executor(pool, read_notes_packed, root, chunk, limit)
+                    except Exception as exc:  # a broken pool refuses work at once
+                        failed: asyncio.Future[bytes] = loop.create_future()
+                        failed.set_exception(exc)
+                        _put(finished, n, failed)  # the reader below raises it
+                        return
                     future.add_done_callback(partial(_put, finished, n))
 
             feeder = asyncio.create_task(hand_out())
