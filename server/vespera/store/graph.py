@@ -114,10 +114,12 @@ class GraphStore:
             return
         path = folder / f"{table}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+            csv.writer(handle, lineterminator="\n").writerows(rows)
         # Kuzu's parallel CSV reader cannot handle line breaks inside quoted values; a title
-        # may hold one (even a path may), and then the single-threaded reader is used.
-        breaks = any(isinstance(v, str) and ("\n" in v or "\r" in v) for row in rows for v in row)
+        # may hold one (even a path may), and then the single-threaded reader is used. One
+        # line per row means no value held a line feed; a carriage return shows in the text.
+        text = path.read_text(encoding="utf-8")
+        breaks = "\r" in text or text.count("\n") != len(rows)
         quoted = str(path).replace("'", "''")
         parallel = "false" if breaks else "true"
         self._conn.execute(f"COPY {table} FROM '{quoted}' (HEADER=false, PARALLEL={parallel})")
