@@ -17,6 +17,15 @@ from vespera.index.watcher import watch_vault
 from vespera.session import VaultError, VaultSession
 
 
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so long-running commands end cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def _open(args: argparse.Namespace, rebuild: bool = False) -> VaultSession | None:
     try:
         return await VaultSession.open(args.vault, args.state_dir, rebuild=rebuild)
@@ -36,11 +45,7 @@ async def index(args: argparse.Namespace) -> int:
         render.index_report(report, session, as_json=args.json)
         if args.watch:
             render.note(f"Watching {session.root} for changes (Ctrl-C to stop)...")
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            await watch_vault(session, stop, lambda r: render.watch_report(r))
+            await watch_vault(session, _stop_on_signals(), render.watch_report)
     return 0
 
 
@@ -76,10 +81,8 @@ async def serve(args: argparse.Namespace) -> int:
         return 2
     async with session:
         await session.index()
-        stop = asyncio.Event()
+        stop = _stop_on_signals()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         # The editor ends the sidecar by closing its stdin; a daemon thread notices, so a
         # blocked read never holds up shutdown on a signal.
         threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
