@@ -33,7 +33,8 @@ from vespera.index.reader import (
 )
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
 from vespera.store.graph_rows import NoteGraph, by_note
-from vespera.store.index_db import IndexDatabase, NoteRecord, StoredFile, WriteBatch
+from vespera.store.index_db import IndexDatabase, NoteRecord, WriteBatch
+from vespera.store.index_queries import StoredFile
 from vespera.store.note_rows import LINK_KIND, LINK_TARGET
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
