@@ -157,6 +157,9 @@ class IndexDatabase(IndexQueries):
         changed_paths = [r.rows.path for r in batch.upserts]
         gone = [*batch.deletions, *changed_paths]
         existing: dict[str, int] = {}
+        # Taken before the deletes below: were the note with the highest id among them, a new
+        # note would otherwise be given its id while the edited note takes it back.
+        next_id = int(await self._scalar("SELECT coalesce(max(id), 0) FROM notes")) + 1
         for chunk in chunks(gone):
             rows = await self._rows(
                 f"SELECT path, id FROM notes WHERE path IN ({marks(len(chunk))})", chunk
@@ -173,7 +176,6 @@ class IndexDatabase(IndexQueries):
                 chunk,
             )
         if batch.upserts:
-            next_id = int(await self._scalar("SELECT coalesce(max(id), 0) FROM notes")) + 1
             new_rows = _Rows()
             for record in batch.upserts:
                 note_id = existing.get(record.rows.path)
