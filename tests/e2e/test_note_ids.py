@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.stores import assert_healthy, write_note
+
 from vespera.session import VaultSession
 
 

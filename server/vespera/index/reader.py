@@ -48,9 +48,7 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
             if st.st_size > max_bytes:
                 return _oversized(path, st.st_size, st.st_mtime_ns, max_bytes, known_hash)
             data = handle.read(max_bytes + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        return ReadResult(path, "gone")
-    except IsADirectoryError:
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return ReadResult(path, "gone")
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -68,9 +66,17 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
-    return ReadResult(
-        path, "parsed", digest, st.st_mtime_ns, len(data), note_rows(parse_bytes(path, data))
-    )
+    try:
+        rows = note_rows(parse_bytes(path, data))
+    except Exception as exc:  # a parser bug must cost one note, never the whole scan
+        problem = Problem(
+            "parse-failed",
+            f"This note could not be parsed ({type(exc).__name__}: {exc}); only its name is "
+            "indexed. Please report it with the note if you can.",
+            "error",
+        )
+        rows = note_rows(empty_note(path, problem))
+    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
 
 
 def _oversized(

@@ -228,14 +228,24 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, depth + 1) for item in node.value]
         if isinstance(node, yaml.MappingNode):
-            if any(key.tag == _MERGE_TAG for key, _ in node.value):
-                return to_plain(self._loader.construct_object(node, deep=True))
             result: dict[str, Any] = {}
+            merged: dict[str, Any] = {}
             for key, item in node.value:
+                if key.tag == _MERGE_TAG:
+                    # "<<: *base" (or a list of bases, earlier ones first) supplies keys the
+                    # mapping does not set itself; built here so the node budget counts them.
+                    bases = item.value if isinstance(item, yaml.SequenceNode) else [item]
+                    for base in bases:
+                        built = self.build(base, depth + 1)
+                        if not isinstance(built, dict):
+                            raise ValueError("a merge key (<<) must refer to a mapping")
+                        for name, value in built.items():
+                            merged.setdefault(name, value)
+                    continue
                 built_key = self.build(key, depth + 1)
                 name = built_key if isinstance(built_key, str) else str(built_key)
                 result[name] = self.build(item, depth + 1)
-            return result
+            return {**merged, **result} if merged else result
         raise ValueError(f"unsupported YAML node {node!r}")
 
 

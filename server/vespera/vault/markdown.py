@@ -21,22 +21,22 @@ from vespera.vault.syntax import TAG_BODY, clean_tag, make_tag, parse_wikilink_i
 # one), so the regex engine jumps from line break to line break instead of trying every
 # character; those that may sit anywhere begin with their literal first character.
 _FENCE = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,})([^\r\n]*)")
+# Possessive quantifiers (*+, ++) give back nothing: with plain ones, runs of spaces that several
+# parts of a pattern could take make the engine try every split, quadratic in the run's length.
 _MD_LINK = re.compile(
-    r"\[([^\]\r\n]*)\]\(\s*(<[^>\r\n]*>|[^\s()]*)(?:\s+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'))?\s*\)"
+    r"\[([^\]\r\n]*)\]\([ \t]*+(<[^>\r\n]*>|[^\s()]*+)"
+    r"(?:[ \t]++(?:\"[^\"\r\n]*\"|'[^'\r\n]*'))?[ \t]*+\)"
 )
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _URL_END = re.compile(r"[\s<>]")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _TAG = re.compile(r"#(" + TAG_BODY + ")")
 _WIKILINK_BODY = re.compile(r"\[\[([^\[\]\r\n]+?)\]\]")
-_ATX = re.compile(r"\n[ \t]{0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))??(?:[ \t]+#+)?[ \t]*(?=\r?$)", re.M)
+_ATX = re.compile(r"\n[ \t]{0,3}(#{1,6})(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
 _UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*(?=\r?$)", re.M)
 _NOT_PARAGRAPH = re.compile(r"[ \t]{0,3}(?:[-*+>]|\d{1,9}[.)]|#{1,6}(?:[ \t]|$)|\||`{3}|~{3})")
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=\r?$)", re.MULTILINE)
-_TASK = re.compile(
-    r"\n[ \t]*((?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\]\r\n])\](?:[ \t]+([^\r\n]*?))?)[ \t]*(?=\r?$)",
-    re.MULTILINE,
-)
+_TASK = re.compile(r"\n[ \t]*+((?:[-*+]|\d{1,9}[.)])[ \t]++\[([^\]\r\n])\]([^\r\n]*))")
 
 
 @dataclass
@@ -155,7 +155,7 @@ def scan_body(text: str, body_start: int, lines: LineIndex) -> BodyScan:
         hidden.extend(_urls(masked, body_start))
     if "#" in masked:
         for m in _ATX.finditer(ext, body_start):
-            words = text[m.start(2) - 1 : m.end(2) - 1].strip() if m.group(2) is not None else ""
+            words = _heading_text(text[m.start(2) - 1 : m.end(2) - 1])
             span = lines.range(m.start(), m.end() - 1)
             scan.headings.append(Heading(len(m.group(1)), words, span))
         tag_text = _hide(masked, hidden) if hidden else masked
@@ -242,6 +242,15 @@ def _markdown_link(text: str, masked: str, m: re.Match[str], lines: LineIndex) -
     )
 
 
+def _heading_text(rest: str) -> str:
+    """A heading's words: the rest of its line, trimmed, without a closing run of ``#``."""
+    words = rest.strip(" \t")
+    bare = words.rstrip("#")
+    if bare != words and (not bare or bare[-1] in " \t"):
+        words = bare.rstrip(" \t")
+    return words
+
+
 def _scan_setext(text: str, ext: str, body_start: int, lines: LineIndex, scan: BodyScan) -> None:
     found = False
     for m in _UNDERLINE.finditer(ext, body_start):
@@ -270,9 +279,12 @@ def _scan_tasks(text: str, ext: str, body_start: int, lines: LineIndex, scan: Bo
     for tag in scan.tags:
         tags_by_line.setdefault(tag.range.start_line, []).append(tag.name)
     for m in _TASK.finditer(ext, body_start):
-        status = m.group(2)
-        words = text[m.start(3) - 1 : m.end(3) - 1].strip() if m.group(3) is not None else ""
-        span = lines.range(m.start(1) - 1, m.end(1) - 1)
+        status, rest = m.group(2), m.group(3)
+        if rest and rest[0] not in " \t":
+            continue  # "- [x]word" is text, not a task
+        words = text[m.start(3) - 1 : m.end(3) - 1].strip()
+        trailing = len(rest) - len(rest.rstrip(" \t"))
+        span = lines.range(m.start(1) - 1, m.end(1) - 1 - trailing)
         scan.tasks.append(
             Task(
                 status=status,
