@@ -73,11 +73,16 @@ class VaultSession:
 
     @classmethod
     async def open(
-        cls, vault: Path, state_dir: Path | None = None, rebuild: bool = False
+        cls,
+        vault: Path,
+        state_dir: Path | None = None,
+        rebuild: bool = False,
+        repair: bool = True,
     ) -> VaultSession:
         """Lock the vault's state folder, open its stores and repair unfinished work.
 
-        ``rebuild`` deletes the index and graph first, so the next scan builds them anew.
+        ``rebuild`` deletes the index and graph first, so the next scan builds them anew;
+        ``repair=False`` leaves unfinished work as it is (for ``vespera doctor`` to report).
         """
         root = await asyncio.to_thread(_vault_root, vault)
         folder = state_dir_for(root, state_dir)
@@ -99,12 +104,15 @@ class VaultSession:
                 )
             opened, recreated = await asyncio.to_thread(_open_graph, folder / GRAPH_DIR)
             graph = opened
-            if recreated:
+            # A damaged graph was recreated empty, or the graph folder was deleted: either way
+            # the notes the index holds must be loaded again.
+            empty = await asyncio.to_thread(opened.is_empty)
+            if recreated or (empty and await db.count("notes") > 0):
                 await db.set_meta("graph_state", "rebuilding")
             config, problems = load_config(root)
             await db.replace_config_problems(CONFIG_FILE, problems)
             session = cls(root, folder, lock, config, db, opened)
-            await session.indexer.start()
+            await session.indexer.start(repair)
             return session
         except BaseException:
             if graph is not None:

@@ -26,9 +26,11 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _open(args: argparse.Namespace, rebuild: bool = False) -> VaultSession | None:
+async def _open(
+    args: argparse.Namespace, rebuild: bool = False, repair: bool = True
+) -> VaultSession | None:
     try:
-        return await VaultSession.open(args.vault, args.state_dir, rebuild=rebuild)
+        return await VaultSession.open(args.vault, args.state_dir, rebuild=rebuild, repair=repair)
     except VaultError as exc:
         render.error(str(exc))
         return None
@@ -61,7 +63,7 @@ async def stats(args: argparse.Namespace) -> int:
 
 async def doctor(args: argparse.Namespace) -> int:
     """``vespera doctor``: exit 0 when everything agrees, 1 when something differs."""
-    session = await _open(args)
+    session = await _open(args, repair=False)
     if session is None:
         return 2
     async with session:

@@ -99,6 +99,11 @@ def _compare_graph(expected: GraphRows, actual: GraphSnapshot, add: Add) -> None
                     f"{path}: index {notes[path]!r}, graph {actual.notes[path]!r}",
                 )
             )
+    tags = {n for _, n, *_ in expected.tags}
+    for name in sorted(tags - actual.tags):
+        add(Finding("sqlite/graph", "tag missing from graph", name))
+    for name in sorted(actual.tags - tags):
+        add(Finding("sqlite/graph", "graph has a tag no note carries", name))
     has_tag = {(p, n) for p, n, *_ in expected.tags}
     _diff(add, "HAS_TAG", has_tag, actual.has_tag)
     _diff(add, "LINKS_TO", set(expected.links), actual.links)

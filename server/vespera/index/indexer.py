@@ -110,12 +110,16 @@ class Indexer:
         self.config = config
         self.rules = IgnoreRules(config.ignore)
 
-    async def start(self) -> None:
-        """Load the resolver from the index and repair graph work a crash left pending."""
+    async def start(self, repair: bool = True) -> None:
+        """Load the resolver from the index and (unless told not to) repair pending graph work.
+
+        ``vespera doctor`` opens without repairing, so that it reports what it finds.
+        """
         for path, aliases in await self.db.resolver_entries():
             self.resolver.add(path, aliases)
-        async with self._lock:
-            await self._sync_graph(_no_progress)
+        if repair:
+            async with self._lock:
+                await self._sync_graph(_no_progress)
 
     async def close(self) -> None:
         """Stop worker processes."""
@@ -134,11 +138,16 @@ class Indexer:
             stored = await self.db.file_states()
             found = {f.path: f for f in walked.files}
             report.files = len(found)
+            # Notes in folders that could not be listed, or whose files could not be looked at,
+            # may well still exist: they keep what the index knows of them.
             blocked = [p + "/" for p, prob in walked.problems if prob.code == "unreadable-folder"]
+            unseen = {p for p, prob in walked.problems if prob.code == "unreadable-file"}
             gone = [
                 p
                 for p in stored
-                if p not in found and not any(p.startswith(b) or b == "./" for b in blocked)
+                if p not in found
+                and p not in unseen
+                and not any(p.startswith(b) or b == "./" for b in blocked)
             ]
             to_read = [
                 f.path
@@ -186,15 +195,16 @@ class Indexer:
             self._graph_before = {}
             to_read: list[str] = []
             gone: list[str] = []
+            found_problems: dict[str, list[Problem]] = {}
             # Only the rows of the paths at hand are read: an edit must not cost a table scan.
             for path in dict.fromkeys(paths):
                 full = self.root / path
                 if full.is_dir():
                     if not self.rules.ignored(path, is_dir=True):
-                        sub = await asyncio.to_thread(walk_vault, full, IgnoreRules([]))
-                        to_read.extend(
-                            p for f in sub.files if not self.rules.ignored(p := f"{path}/{f.path}")
-                        )
+                        sub = await asyncio.to_thread(walk_vault, self.root, self.rules, path)
+                        to_read.extend(f.path for f in sub.files)
+                        for where, problem in sub.problems:
+                            found_problems.setdefault(where, []).append(problem)
                 elif is_note_path(path) and not self.rules.ignored(path) and full.exists():
                     to_read.append(path)
                 else:
@@ -204,7 +214,7 @@ class Indexer:
             gone = [p for p in dict.fromkeys(gone) if p not in to_read]
             stored = await self.db.file_states([*to_read, *gone])
             report.files = len(to_read)
-            await self._ingest(to_read, gone, stored, report, _no_progress, {}, [])
+            await self._ingest(to_read, gone, stored, report, _no_progress, found_problems, [])
             report.graph = await self._sync_graph(_no_progress)
             report.seconds = time.perf_counter() - started
             return report

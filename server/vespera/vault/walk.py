@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -52,12 +53,16 @@ def is_note_path(rel_path: str) -> bool:
     return rel_path.lower().endswith(".md")
 
 
-def walk_vault(root: Path, rules: IgnoreRules) -> WalkResult:
-    """List every markdown note under ``root``, following symlinked folders without looping."""
+def walk_vault(root: Path, rules: IgnoreRules, start: str = "") -> WalkResult:
+    """List every markdown note under ``root`` (or its folder ``start``), following symlinked
+    folders without looping; paths are relative to ``root`` either way."""
     result = WalkResult()
     root_stat = root.stat()
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino): ""}
-    stack: list[str] = [""]
+    if start:
+        start_stat = (root / start).stat()
+        seen_dirs.setdefault((start_stat.st_dev, start_stat.st_ino), start)
+    stack: list[str] = [start]
     while stack:
         rel_dir = stack.pop()
         try:
@@ -94,7 +99,7 @@ def _visit(
             )
         return
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP: a link that points at itself, directly or not
+        if exc.errno == errno.ELOOP:  # a link that points at itself, directly or not
             result.problems.append(
                 (rel, Problem("symlink-loop", "This link loops back on itself; it is skipped."))
             )
