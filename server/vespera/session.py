@@ -37,6 +37,10 @@ def _open_graph(path: Path) -> tuple[GraphStore, bool]:
         return GraphStore(path), True
 
 
+def _quiet(phase: str, done: int, total: int) -> None:
+    return None
+
+
 def _vault_root(vault: Path) -> Path:
     root = vault.expanduser().resolve()
     if not root.is_dir():
@@ -135,9 +139,7 @@ class VaultSession:
 
     async def index(self, progress: Progress | None = None) -> IndexReport:
         """Scan the whole vault."""
-        if progress is None:
-            return await self.indexer.scan()
-        return await self.indexer.scan(progress)
+        return await self.indexer.scan(progress or _quiet)
 
     async def update(self, paths: list[str]) -> IndexReport:
         """Re-index changed vault-relative paths; a changed config triggers a full scan."""

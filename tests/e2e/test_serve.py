@@ -22,11 +22,12 @@ def test_serve_indexes_prints_nothing_on_stdout_and_ends_when_stdin_closes(
     )
     try:
         deadline = time.monotonic() + 60  # a safety net; the loop ends as soon as it is indexed
-        while time.monotonic() < deadline:
-            database = state_dir / "index.sqlite"
-            if database.exists() and sql(state_dir, "SELECT count(*) FROM notes")[0][0] == expected:
-                break
+        indexed = 0
+        while indexed != expected and time.monotonic() < deadline:
             time.sleep(0.05)
+            if (state_dir / "index.sqlite").exists():
+                indexed = sql(state_dir, "SELECT count(*) FROM notes")[0][0]
+        assert indexed == expected, "serve did not index the vault"
         # communicate() closes stdin: what an editor does when it ends the sidecar.
         stdout, stderr = child.communicate(timeout=30)
     finally:

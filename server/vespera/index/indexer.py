@@ -101,12 +101,19 @@ class Indexer:
         # Content hash -> path of notes new in this operation, to recognise renames; only the
         # hash is kept, since holding every new note's rows would hold the whole vault.
         self._created: dict[str, str] = {}
+        self._reread_all = False
         # Graph rows of notes as they were before this operation's writes, when known to match
         # Kuzu (the note was not pending): the graph then receives only what changed.
         self._graph_before: dict[str, NoteGraph] = {}
 
     def configure(self, config: VaultConfig) -> None:
-        """Apply new settings; the next scan uses them."""
+        """Apply new settings; the next scan uses them.
+
+        A new size limit changes how unchanged files are indexed, so the next scan then reads
+        every file again (hashes still spare the parsing of all but the affected notes).
+        """
+        if config.max_note_bytes != self.config.max_note_bytes:
+            self._reread_all = True
         self.config = config
         self.rules = IgnoreRules(config.ignore)
 
@@ -149,10 +156,13 @@ class Indexer:
                 and p not in unseen
                 and not any(p.startswith(b) or b == "./" for b in blocked)
             ]
+            reread, self._reread_all = self._reread_all, False
             to_read = [
                 f.path
                 for f in walked.files
-                if (s := stored.get(f.path)) is None or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
+                if reread
+                or (s := stored.get(f.path)) is None
+                or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
             ]
             report.unchanged = len(found) - len(to_read)
             file_problems: dict[str, list[Problem]] = {}
@@ -183,7 +193,7 @@ class Indexer:
                 report.graph = await self._sync_graph(progress, self.db.restore_indexes)
             else:
                 report.graph = await self._sync_graph(progress)
-            report.problems = len(await self.db.problems())
+            report.problems = await self.db.count("problems")
             report.seconds = time.perf_counter() - started
             return report
 
@@ -392,7 +402,9 @@ class Indexer:
                 for row in rows
             ]
         if batch or relinked:
-            touched = [r.rows.path for r in batch.upserts] + [row.source for row, _ in relinked]
+            # Linking notes whose resolution did not change keep their graph rows as they are.
+            moved = [row.source for row, res in relinked if res.path != row.resolved_path]
+            touched = [r.rows.path for r in batch.upserts] + moved
             if len(touched) <= _DIFF_LIMIT:
                 await self._remember_graph(touched)
             await self.db.write(batch, relinked)
@@ -408,7 +420,10 @@ class Indexer:
     async def _sync_graph(
         self, progress: Progress, alongside: Callable[[], Awaitable[None]] | None = None
     ) -> str:
-        """Bring Kuzu up to date with SQLite; returns how ("bulk", "incremental" or "none").
+        """Bring Kuzu up to date with SQLite; returns how it went.
+
+        "bulk" (reloaded whole), "incremental" (changed notes written), "unchanged" (pending notes
+        whose graph rows turned out the same) or "none" (nothing pending).
 
         ``alongside`` is SQLite work to run while Kuzu loads in bulk (or first, otherwise).
         """

@@ -47,7 +47,7 @@ class LinkRow:
 
 @dataclass(frozen=True, slots=True)
 class TagCount:
-    """A tag's usage: its most common written form, occurrences and notes carrying it."""
+    """A tag's usage: one of its written forms, occurrences and notes carrying it."""
 
     norm: str
     name: str
@@ -192,46 +192,38 @@ class IndexQueries:
         if paths is None:
             return await self._all_graph_rows()
         out = GraphRows()
-        where, params_list = "", [()]
-        if paths is not None:
-            params_list = [tuple(c) for c in chunks(list(paths))]
-        for params in params_list:
-            if paths is not None:
-                where = f" WHERE n.path IN ({marks(len(params))})"
+        for chunk in chunks(list(paths)):
+            where = f"n.path IN ({marks(len(chunk))})"
             out.notes.extend(
                 (r[0], r[1], r[2] or "")
                 for r in await self._rows(
-                    f"SELECT n.path, n.title, n.type FROM notes n{where}", params
+                    f"SELECT n.path, n.title, n.type FROM notes n WHERE {where}", chunk
                 )
             )
             out.tags.extend(
                 (r[0], r[1], r[2], r[3], r[4])
                 for r in await self._rows(
                     "SELECT n.path, t.norm, min(t.name), t.key, t.value FROM tags t "
-                    f"JOIN notes n ON n.id = t.note_id{where} GROUP BY n.path, t.norm",
-                    params,
+                    f"JOIN notes n ON n.id = t.note_id WHERE {where} GROUP BY n.path, t.norm",
+                    chunk,
                 )
             )
             out.links.extend(
                 (r[0], r[1], r[2])
                 for r in await self._rows(
                     "SELECT n.path, l.resolved_path, count(*) FROM links l "
-                    "JOIN notes n ON n.id = l.note_id "
-                    f"JOIN notes t ON t.path = l.resolved_path{where}"
-                    f"{' AND' if where else ' WHERE'} l.resolved_path IS NOT NULL "
-                    "AND l.field IS NULL GROUP BY n.path, l.resolved_path",
-                    params,
+                    "JOIN notes n ON n.id = l.note_id JOIN notes t ON t.path = l.resolved_path "
+                    f"WHERE {where} AND l.field IS NULL GROUP BY n.path, l.resolved_path",
+                    chunk,
                 )
             )
             out.field_links.extend(
                 (r[0], r[1], r[2])
                 for r in await self._rows(
                     "SELECT DISTINCT n.path, l.resolved_path, l.field FROM links l "
-                    "JOIN notes n ON n.id = l.note_id "
-                    f"JOIN notes t ON t.path = l.resolved_path{where}"
-                    f"{' AND' if where else ' WHERE'} l.resolved_path IS NOT NULL "
-                    "AND l.field IS NOT NULL",
-                    params,
+                    "JOIN notes n ON n.id = l.note_id JOIN notes t ON t.path = l.resolved_path "
+                    f"WHERE {where} AND l.field IS NOT NULL",
+                    chunk,
                 )
             )
         return out
@@ -345,10 +337,6 @@ class IndexQueries:
             (note_type,),
         )
         return [(r[0], r[1]) for r in rows]
-
-    async def note_paths(self) -> set[str]:
-        """Every indexed note path."""
-        return {r[0] for r in await self._rows("SELECT path FROM notes")}
 
     async def count(self, table: str) -> int:
         """Rows in one of the index tables."""
