@@ -205,8 +205,8 @@ def test_add_returns_the_name_and_aliases_that_may_change() -> None:
     r = LinkResolver()
     assert r.add("a/Castle.md", ["Fort", "", "fort"]) == {"castle", "fort"}
     assert len(r) == 1
-    assert "a/castle.MD" in r
-    assert "a/Castle" in r
+    assert "a/Castle.md" in r  # membership is by exact path: another spelling is another file
+    assert "a/castle.md" not in r
 
 
 def test_adding_the_same_note_again_changes_nothing() -> None:
@@ -247,21 +247,23 @@ def test_remove_then_re_add_resolves_again() -> None:
     assert wiki(r, "Fort").path == "Castle.md"
 
 
-def test_re_adding_a_path_that_differs_only_in_case_replaces_the_old_entry() -> None:
+def test_paths_differing_only_in_case_are_two_notes_until_one_is_removed() -> None:
     r = LinkResolver()
     r.add("Castle.md", ["Fort"])
-    r.add("castle.md")
-    assert len(r) == 1
+    r.add("castle.md")  # a case-sensitive file system holds both
+    assert len(r) == 2
+    assert wiki(r, "Castle").candidates == 2
+    r.remove("Castle.md")
     assert wiki(r, "Castle") == Resolution("castle.md", 1)
     assert wiki(r, "Fort") == UNRESOLVED
 
 
-def test_re_adding_a_path_that_differs_only_in_normalisation_replaces_the_old_entry() -> None:
+def test_removing_a_path_spelt_in_another_normalisation_removes_the_stored_one() -> None:
     r = LinkResolver()
-    r.add(f"{NFD_ZOE}.md")
-    r.add(f"{NFC_ZOE}.md")
-    assert len(r) == 1
-    assert wiki(r, NFC_ZOE) == Resolution(f"{NFC_ZOE}.md", 1)
+    r.add(f"{NFD_ZOE}.md")  # as macOS stores the name
+    r.remove(f"{NFC_ZOE}.md")  # as another tool reports it
+    assert len(r) == 0
+    assert wiki(r, NFC_ZOE) == UNRESOLVED
 
 
 def test_removing_by_a_differently_cased_path_forgets_the_note_everywhere() -> None:
@@ -271,3 +273,14 @@ def test_removing_by_a_differently_cased_path_forgets_the_note_everywhere() -> N
     assert len(r) == 0
     assert wiki(r, "Castle") == UNRESOLVED
     assert wiki(r, "Fort") == UNRESOLVED
+
+
+def test_paths_differing_only_in_case_are_both_kept() -> None:
+    resolver = LinkResolver()
+    resolver.add("Notes/Note.md")
+    resolver.add("Notes/note.md")
+    assert len(resolver) == 2
+    assert resolver.resolve("Notes/note", "wikilink", "x.md") == Resolution("Notes/note.md", 2)
+    assert resolver.resolve("Note.md", "markdown", "Notes/x.md").path == "Notes/Note.md"
+    resolver.remove("Notes/note.md")
+    assert resolver.resolve("note", "wikilink", "x.md") == Resolution("Notes/Note.md", 1)

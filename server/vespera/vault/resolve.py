@@ -57,49 +57,60 @@ def _shortest(paths: Iterable[str]) -> str:
 
 
 class LinkResolver:
-    """An in-memory map from names, aliases and paths to notes, updated note by note."""
+    """An in-memory map from names, aliases and paths to notes, updated note by note.
+
+    Paths are looked up by their folded form, which on a case-sensitive file system more than
+    one file may share (``Note.md`` and ``note.md``); each folded path keeps them all.
+    """
 
     def __init__(self) -> None:
         self._by_name: dict[str, set[str]] = {}
         self._by_alias: dict[str, set[str]] = {}
-        self._by_path: dict[str, str] = {}
+        self._by_path: dict[str, set[str]] = {}
         self._aliases: dict[str, tuple[str, ...]] = {}
 
     def __contains__(self, path: str) -> bool:
-        return fold(strip_md(path)) in self._by_path
+        return path in self._aliases
 
     def __len__(self) -> int:
-        return len(self._by_path)
+        return len(self._aliases)
 
     def add(self, path: str, aliases: Iterable[str] = ()) -> set[str]:
         """Add or update a note; returns the folded names whose resolution may have changed."""
         folded = tuple(dict.fromkeys(fold(a) for a in aliases if a))
-        key = fold(strip_md(path))
-        if self._by_path.get(key) == path:
-            before = set(self._aliases.get(path, ()))
+        if path in self._aliases:
+            before = set(self._aliases[path])
             if before == set(folded):
                 return set()
             for alias in before:
                 _discard(self._by_alias, alias, path)
             changed = before ^ set(folded)
         else:
-            changed = self.remove(path) | {fold(basename(strip_md(path))), *folded}
-            self._by_path[key] = path
-            self._by_name.setdefault(fold(basename(strip_md(path))), set()).add(path)
+            name = fold(basename(strip_md(path)))
+            changed = {name, *folded}
+            self._by_path.setdefault(fold(strip_md(path)), set()).add(path)
+            self._by_name.setdefault(name, set()).add(path)
         self._aliases[path] = folded
         for alias in folded:
             self._by_alias.setdefault(alias, set()).add(path)
         return changed
 
     def remove(self, path: str) -> set[str]:
-        """Forget a note; returns the folded names whose resolution may have changed."""
-        # The stored path may differ from ``path`` in case or Unicode normalisation.
-        stored = self._by_path.pop(fold(strip_md(path)), None)
-        if stored is None:
-            return set()
+        """Forget a note; returns the folded names whose resolution may have changed.
+
+        A path that is not known as written but differs from exactly one known path only in
+        case or Unicode normalisation (as a file system may report it) removes that one.
+        """
+        stored = path
+        if path not in self._aliases:
+            variants = self._by_path.get(fold(strip_md(path)), set())
+            if len(variants) != 1:
+                return set()
+            (stored,) = variants
+        _discard(self._by_path, fold(strip_md(stored)), stored)
         name = fold(basename(strip_md(stored)))
         _discard(self._by_name, name, stored)
-        folded = self._aliases.pop(stored, ())
+        folded = self._aliases.pop(stored)
         for alias in folded:
             _discard(self._by_alias, alias, stored)
         return {name, *folded}
@@ -114,8 +125,8 @@ class LinkResolver:
         folded = fold(stem)
         if "/" in folded:
             exact = self._by_path.get(folded)
-            if exact is not None:
-                return Resolution(exact, 1)
+            if exact:
+                return Resolution(_preferred(exact, stem), len(exact))
             suffix = "/" + folded
             matches = [
                 p
@@ -135,9 +146,17 @@ class LinkResolver:
         relative = normpath(join(dirname(source), target))
         for candidate in (relative, normpath(target.lstrip("/"))):
             found = self._by_path.get(fold(strip_md(candidate)))
-            if found is not None:
-                return Resolution(found, 1)
+            if found:
+                return Resolution(_preferred(found, strip_md(candidate)), len(found))
         return UNRESOLVED
+
+
+def _preferred(paths: set[str], written: str) -> str:
+    """Among paths differing only in case, the one spelt as written, else the first."""
+    for path in paths:
+        if strip_md(path) == written:
+            return path
+    return min(paths)
 
 
 def _discard(index: dict[str, set[str]], key: str, path: str) -> None:
