@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.stores import assert_healthy, write_note
-
 from vespera.session import VaultSession
+
+from .stores import assert_healthy, write_note
 
 
 async def test_editing_the_newest_note_while_creating_another_keeps_ids_unique(

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.stores import cli_env, note_files, sql, vespera_cli
+from .stores import cli_env, note_files, sql, vespera_cli
 
 
 def test_serve_indexes_prints_nothing_on_stdout_and_ends_when_stdin_closes(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.e2e.stores import assert_healthy, graph_notes, run_cli
-
 from vespera.session import GRAPH_DIR, INDEX_FILE, VaultSession
 from vespera.store.graph import reset_graph
+
+from .stores import assert_healthy, graph_notes, run_cli
 
 
 async def test_a_deleted_graph_is_rebuilt_when_the_vault_is_opened(
