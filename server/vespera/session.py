@@ -37,10 +37,6 @@ def _open_graph(path: Path) -> tuple[GraphStore, bool]:
         return GraphStore(path), True
 
 
-def _quiet(phase: str, done: int, total: int) -> None:
-    return None
-
-
 def _vault_root(vault: Path) -> Path:
     root = vault.expanduser().resolve()
     if not root.is_dir():
@@ -139,7 +135,7 @@ class VaultSession:
 
     async def index(self, progress: Progress | None = None) -> IndexReport:
         """Scan the whole vault."""
-        return await self.indexer.scan(progress or _quiet)
+        return await self.indexer.scan(progress)
 
     async def update(self, paths: list[str]) -> IndexReport:
         """Re-index changed vault-relative paths; a changed config triggers a full scan."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vespera.index.reader import content_hash
+from vespera.index.reader import read_note
 from vespera.session import VaultSession
 from vespera.store.graph import GraphSnapshot
 from vespera.store.graph_rows import GraphRows
+from vespera.store.index_queries import StoredFile
 from vespera.vault.walk import walk_vault
 
 
@@ -38,17 +39,13 @@ class DoctorReport:
         return not self.findings and self.integrity == "ok"
 
 
-def _hashes(root: Path, paths: Iterable[str], limit: int) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for path in paths:
-        try:
-            with (root / path).open("rb") as handle:
-                data = handle.read(limit + 1)
-        except OSError:
-            out[path] = None
-            continue
-        out[path] = None if len(data) > limit else content_hash(data)
-    return out
+def _changed(root: Path, stored: dict[str, StoredFile], limit: int) -> list[str]:
+    """Files whose content no longer matches the index, judged as the indexer judges it."""
+    return [
+        path
+        for path, known in stored.items()
+        if read_note(root, path, known.content_hash, limit).outcome == "parsed"
+    ]
 
 
 async def diagnose(session: VaultSession) -> DoctorReport:
@@ -66,12 +63,10 @@ async def diagnose(session: VaultSession) -> DoctorReport:
         add(Finding("files/sqlite", "file not indexed", path))
     for path in sorted(stored.keys() - on_disk):
         add(Finding("files/sqlite", "indexed note has no file", path))
-    common = sorted(on_disk & stored.keys())
-    hashes = await asyncio.to_thread(_hashes, session.root, common, session.config.max_note_bytes)
-    for path in common:
-        digest = hashes[path]
-        if digest is not None and digest != stored[path].content_hash:
-            add(Finding("files/sqlite", "file changed since it was indexed", path))
+    common = {p: stored[p] for p in sorted(on_disk & stored.keys())}
+    limit = session.config.max_note_bytes
+    for path in await asyncio.to_thread(_changed, session.root, common, limit):
+        add(Finding("files/sqlite", "file changed since it was indexed", path))
     pending = await session.db.pending_graph_paths()
     for path in pending:
         add(Finding("sqlite/graph", "graph update still pending", path))

@@ -74,6 +74,24 @@ class IndexReport:
         return bool(self.parsed or self.deleted or self.touched)
 
 
+@dataclass
+class _Pass:
+    """The state of one indexing operation, from its first read to its last write."""
+
+    stored: dict[str, StoredFile]
+    report: IndexReport
+    batch: WriteBatch
+    changed_names: set[str] = field(default_factory=set)
+    # Content hash of each removed note, and path by hash of each new one: renames are the
+    # pairs that share a hash. Only hashes are kept, not the notes' rows.
+    deleted: dict[str, str] = field(default_factory=dict)
+    created: dict[str, str] = field(default_factory=dict)
+
+    def delete(self, path: str) -> None:
+        self.deleted[path] = self.stored[path].content_hash
+        self.batch.deletions.append(path)
+
+
 def _put(
     queue: asyncio.Queue[tuple[int, asyncio.Future[bytes]]], n: int, future: asyncio.Future[bytes]
 ) -> None:
@@ -98,9 +116,6 @@ class Indexer:
         self.resolver = LinkResolver()
         self._lock = asyncio.Lock()
         self._pool: ProcessPoolExecutor | None = None
-        # Content hash -> path of notes new in this operation, to recognise renames; only the
-        # hash is kept, since holding every new note's rows would hold the whole vault.
-        self._created: dict[str, str] = {}
         self._reread_all = False
         # Graph rows of notes as they were before this operation's writes, when known to match
         # Kuzu (the note was not pending): the graph then receives only what changed.
@@ -134,8 +149,9 @@ class Indexer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def scan(self, progress: Progress = _no_progress) -> IndexReport:
+    async def scan(self, progress: Progress | None = None) -> IndexReport:
         """Index the whole vault, incrementally against what is stored."""
+        progress = progress or _no_progress
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
@@ -175,16 +191,21 @@ class Indexer:
                 # write means an interrupted scan also ends in a full reload.
                 await self.db.set_meta("graph_state", "rebuilding")
                 await self.db.defer_indexes()
-            await self._ingest(
-                to_read,
-                gone,
-                stored,
-                report,
-                progress,
-                file_problems,
-                [p for p in stale if p not in file_problems],
-                refresh_linkers=not bulk,
-            )
+            try:
+                await self._ingest(
+                    to_read,
+                    gone,
+                    stored,
+                    report,
+                    progress,
+                    file_problems,
+                    [p for p in stale if p not in file_problems],
+                    refresh_linkers=not bulk,
+                )
+            except BaseException:
+                if bulk:  # this session goes on using the index: it needs its indexes back
+                    await self.db.restore_indexes()
+                raise
             await self._repair_dangling_links()
             if bulk:
                 # Both cores are free once the notes are stored: SQLite builds its indexes
@@ -240,72 +261,65 @@ class Indexer:
         cleared: list[str],
         refresh_linkers: bool = True,
     ) -> None:
-        batch = WriteBatch(
-            file_problems=file_problems, cleared_problems=cleared, refresh_linkers=refresh_linkers
+        work = _Pass(
+            stored,
+            report,
+            WriteBatch(
+                file_problems=file_problems,
+                cleared_problems=cleared,
+                refresh_linkers=refresh_linkers,
+            ),
         )
-        changed_names: set[str] = set()
-        deleted: dict[str, str] = {}
         for path in gone:
             if path in stored:
-                deleted[path] = stored[path].content_hash
-                changed_names |= self.resolver.remove(path)
-                batch.deletions.append(path)
+                work.delete(path)
+                work.changed_names |= self.resolver.remove(path)
         for path in to_read:
             # Known before parsing, so links written earlier in this scan resolve at once.
             if path not in self.resolver:
-                changed_names |= self.resolver.add(path)
+                work.changed_names |= self.resolver.add(path)
         done = 0
         progress("indexing", 0, len(to_read))
         async for results in self._read(to_read, stored):
             for result in results:
-                self._take(result, stored, batch, report, deleted, changed_names)
+                self._take(result, work)
             done += len(results)
             progress("indexing", done, len(to_read))
-            if len(batch.upserts) >= BATCH_NOTES:
-                await self._write(batch, changed_names)
-                batch, changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
-        await self._write(batch, changed_names)
-        report.deleted = len(deleted)
-        created = {h: p for h, p in self._created.items() if p not in deleted}
+            if len(work.batch.upserts) >= BATCH_NOTES:
+                await self._write(work.batch, work.changed_names)
+                work.batch, work.changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
+        await self._write(work.batch, work.changed_names)
+        report.deleted = len(work.deleted)
         report.renamed = sorted(
-            (old, created[digest]) for old, digest in deleted.items() if digest in created
+            (old, work.created[digest])
+            for old, digest in work.deleted.items()
+            if digest in work.created and work.created[digest] not in work.deleted
         )
-        self._created = {}
 
-    def _take(
-        self,
-        result: ReadResult,
-        stored: dict[str, StoredFile],
-        batch: WriteBatch,
-        report: IndexReport,
-        deleted: dict[str, str],
-        changed_names: set[str],
-    ) -> None:
-        path = result.path
+    def _take(self, result: ReadResult, work: _Pass) -> None:
+        path, batch = result.path, work.batch
         if result.outcome == "parsed":
             assert result.rows is not None
-            changed_names |= self.resolver.add(path, result.rows.aliases)
+            work.changed_names |= self.resolver.add(path, result.rows.aliases)
             record = NoteRecord(result.rows, result.content_hash, result.mtime_ns, result.size, [])
-            batch.upserts.append(record)
-            if path not in stored:
-                self._created[result.content_hash] = path
-            batch.cleared_problems.append(path)
-            report.parsed += 1
+            batch.upserts.append(record)  # storing it clears its earlier problems too
+            if path not in work.stored:
+                work.created[result.content_hash] = path
+            work.report.parsed += 1
         elif result.outcome == "same":
             batch.touches.append((path, result.mtime_ns, result.size))
             batch.cleared_problems.append(path)
-            report.touched += 1
+            work.report.touched += 1
         elif result.outcome == "gone":
-            if path in stored and path not in deleted:
-                deleted[path] = stored[path].content_hash
-                batch.deletions.append(path)
-            changed_names |= self.resolver.remove(path)
+            if path in work.stored and path not in work.deleted:
+                work.delete(path)
+            work.changed_names |= self.resolver.remove(path)
         else:
             assert result.problem is not None
             batch.file_problems.setdefault(path, []).append(result.problem)
-            report.unreadable += 1
-            if path not in stored:
-                changed_names |= self.resolver.remove(path)
+            work.report.unreadable += 1
+            if path not in work.stored:
+                work.changed_names |= self.resolver.remove(path)
 
     async def _read(
         self, paths: list[str], stored: dict[str, StoredFile]
@@ -454,9 +468,9 @@ class Indexer:
         removed = [p for p in pending if p not in stored]
         rows = await self.db.graph_rows(present)
         before, self._graph_before = self._graph_before, {}
-        dropped = {t for p in present if p in before for t in before[p].tags}
-        dropped -= {row[1] for row in rows.tags}
-        unused = dropped - await self.db.tags_in_use(dropped)
-        changed = await asyncio.to_thread(self.graph.apply, removed, rows, before, unused)
+        update = await asyncio.to_thread(self.graph.apply, removed, rows, before)
+        if update.dropped_tags:
+            used = await self.db.tags_in_use(update.dropped_tags)
+            await asyncio.to_thread(self.graph.drop_tags, update.dropped_tags - used)
         await self.db.clear_graph_pending(pending)
-        return "incremental" if changed else "unchanged"
+        return "incremental" if update.notes or update.dropped_tags else "unchanged"

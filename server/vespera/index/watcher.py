@@ -16,17 +16,17 @@ from vespera.vault.config import CONFIG_FILE
 log = logging.getLogger(__name__)
 
 
-def _relevant(root: Path) -> Callable[[Change, str], bool]:
+def _relevant(session: VaultSession) -> Callable[[Change, str], bool]:
+    root = session.root
+
     def accept(change: Change, path: str) -> bool:
         try:
             rel = Path(path).relative_to(root).as_posix()
         except ValueError:
             return False
-        if rel == CONFIG_FILE:
-            return True
-        # Dot-folders (.git, .obsidian, .trash, .vespera) never hold notes; everything else may
-        # be a note or a folder of notes that was moved or deleted.
-        return not any(part.startswith(".") for part in rel.split("/"))
+        # Anything not ignored may be a note, or a folder of notes moved or deleted; the rules
+        # are read at each event, so a reloaded config applies at once.
+        return rel == CONFIG_FILE or not session.indexer.rules.ignored(rel)
 
     return accept
 
@@ -41,7 +41,7 @@ async def watch_vault(
     root = session.root
     async for changes in awatch(
         root,
-        watch_filter=_relevant(root),
+        watch_filter=_relevant(session),
         debounce=debounce_ms,
         step=50,
         stop_event=stop,

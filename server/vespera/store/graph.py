@@ -60,6 +60,14 @@ class GraphSnapshot:
     field_links: set[tuple[str, str, str]]
 
 
+@dataclass(frozen=True, slots=True)
+class GraphUpdate:
+    """What :meth:`GraphStore.apply` did: notes changed, and tags those notes dropped."""
+
+    notes: int
+    dropped_tags: set[str]
+
+
 class GraphStore:
     """Synchronous access to the Kuzu database; callers run it off the event loop."""
 
@@ -129,34 +137,32 @@ class GraphStore:
         removed: Sequence[str],
         rows: GraphRows,
         before: Mapping[str, NoteGraph] | None = None,
-        unused_tags: Collection[str] = (),
-    ) -> int:
+    ) -> GraphUpdate:
         """Bring the notes in ``rows`` up to date and delete the ``removed`` notes.
 
         ``rows`` holds every row of the notes it names (their tags and outgoing links). A note
         whose rows in the graph are known (``before``) receives only the differences; the
-        others have their outgoing edges dropped and rebuilt. One transaction for all; returns
-        the number of notes that needed any change. ``unused_tags`` are tags the index says no
-        note carries any more; they are deleted by key.
+        others have their outgoing edges dropped and rebuilt. Removals and rebuilds are one
+        transaction, differences a second (see below). Tags the notes no longer carry are
+        returned, for the caller to ask the index which of them are now unused
+        (:meth:`drop_tags`): SQLite answers that from an index, Kuzu only by scanning.
         """
         before = before or {}
         after = by_note(rows)
         changes = [difference(p, before[p], g) for p, g in after.items() if p in before]
         changes = [c for c in changes if c]
         rebuilt = [p for p in after if p not in before]
-        # The tags rebuilt or removed notes carry now may be carried by no note afterwards.
-        earlier_tags: list[str] = []
+        dropped = {t for c in changes for t in c.tags_gone}
         if rebuilt or removed:
-            earlier_tags = [
+            dropped.update(
                 r[0]
                 for r in self._run(
                     "UNWIND $paths AS p MATCH (:Note {path: p})-[:HAS_TAG]->(t:Tag) "
                     "RETURN DISTINCT t.name",
                     {"paths": [*rebuilt, *removed]},
                 )
-            ]
-        if not (removed or rebuilt or changes or unused_tags):
-            return 0
+            )
+            dropped -= {row[1] for row in rows.tags}
         if removed or rebuilt:
             self._in_transaction(lambda: self._remove_and_rebuild(removed, rebuilt, rows))
         # Kuzu 0.11.3 misreads data written earlier in the same transaction through filtered
@@ -164,22 +170,15 @@ class GraphStore:
         # Crashing between the two leaves the notes pending: they are then rebuilt whole.
         if changes:
             self._in_transaction(lambda: self._change(changes))
-        if unused_tags:
+        return GraphUpdate(len(removed) + len(rebuilt) + len(changes), dropped)
+
+    def drop_tags(self, names: Collection[str]) -> None:
+        """Delete the tags ``names``, which the index says no note carries any more."""
+        if names:
             self._conn.execute(
                 "UNWIND $names AS name MATCH (t:Tag {name: name}) DETACH DELETE t",
-                {"names": sorted(unused_tags)},
+                {"names": sorted(names)},
             )
-        # Tags no note carries any more go in a statement of their own: inside the transaction
-        # above, Kuzu does not see the HAS_TAG edges it just created when scanning backwards,
-        # and would take used tags for unused ones. A tag left over by a crash here is harmless
-        # and goes with the next update.
-        if earlier_tags:
-            self._conn.execute(
-                "UNWIND $names AS name MATCH (t:Tag {name: name}) "
-                "WHERE NOT EXISTS { MATCH (:Note)-[:HAS_TAG]->(t) } DELETE t",
-                {"names": sorted(set(earlier_tags))},
-            )
-        return len(removed) + len(rebuilt) + len(changes)
 
     def _change(self, changes: list[NoteChange]) -> None:
         """Write only what changed; every removal comes before any creation (see ``apply``)."""

@@ -18,8 +18,8 @@ import msgspec
 
 from vespera.store.index_queries import IndexQueries, LinkRow, chunks, marks
 from vespera.store.migrations import MIGRATIONS
-from vespera.store.note_rows import NoteRows
-from vespera.vault.model import Problem, Range
+from vespera.store.note_rows import NoteRows, problem_row
+from vespera.vault.model import Problem
 from vespera.vault.resolve import Resolution, fold
 
 _json = msgspec.json.Encoder()
@@ -57,12 +57,6 @@ class WriteBatch:
             or self.file_problems
             or self.cleared_problems
         )
-
-
-def _range_cols(span: Range | None) -> tuple[int | None, int | None, int | None, int | None]:
-    if span is None:
-        return (None, None, None, None)
-    return (span.start_line, span.start_char, span.end_line, span.end_char)
 
 
 class IndexDatabase(IndexQueries):
@@ -189,7 +183,7 @@ class IndexDatabase(IndexQueries):
                 [(m, s, p) for p, m, s in batch.touches],
             )
         problems = [
-            (path, "file", p.code, p.severity, p.message, *_range_cols(p.range))
+            (path, "file", *problem_row(p))
             for path, found in batch.file_problems.items()
             for p in found
         ]
@@ -234,10 +228,7 @@ class IndexDatabase(IndexQueries):
         await self._conn.execute("DELETE FROM problems WHERE origin='config'")
         await self._conn.executemany(
             "INSERT INTO problems VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (path, "config", p.code, p.severity, p.message, *_range_cols(p.range))
-                for p in problems
-            ],
+            [(path, "config", *problem_row(p)) for p in problems],
         )
 
     async def clear_graph_pending(self, paths: Sequence[str] | None = None) -> None:

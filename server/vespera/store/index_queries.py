@@ -27,7 +27,6 @@ _SQL_CHUNK = 500  # stays well under SQLite's limit on bound parameters
 class StoredFile:
     """What the index knows of a file's identity, for change detection."""
 
-    id: int
     mtime_ns: int
     size: int
     content_hash: str
@@ -73,11 +72,13 @@ class IndexStats:
 
 
 def chunks(items: Sequence[Any], size: int = _SQL_CHUNK) -> Iterable[Sequence[Any]]:
+    """``items`` in slices small enough to bind as the parameters of one statement."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def marks(n: int) -> str:
+    """``n`` parameter placeholders for an ``IN (...)`` list."""
     return ",".join("?" * n)
 
 
@@ -104,14 +105,14 @@ class IndexQueries:
 
     async def file_states(self, paths: Sequence[str] | None = None) -> dict[str, StoredFile]:
         """Identity of the indexed notes among ``paths`` (or of every note), by path."""
-        sql = "SELECT path, id, mtime_ns, size, content_hash FROM notes"
+        sql = "SELECT path, mtime_ns, size, content_hash FROM notes"
         if paths is None:
             rows = await self._rows(sql)
         else:
             rows = []
             for chunk in chunks(list(paths)):
                 rows += await self._rows(f"{sql} WHERE path IN ({marks(len(chunk))})", chunk)
-        return {r[0]: StoredFile(r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[0]: StoredFile(r[1], r[2], r[3]) for r in rows}
 
     async def paths_at_or_under(self, path: str) -> list[str]:
         """Indexed notes at ``path`` or inside the folder ``path``."""

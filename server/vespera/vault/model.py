@@ -27,12 +27,6 @@ class Range(NamedTuple):
     end_line: int
     end_char: int
 
-    def contains(self, line: int, char: int) -> bool:
-        """Whether the position ``(line, char)`` lies inside this range (end exclusive)."""
-        if (line, char) < (self.start_line, self.start_char):
-            return False
-        return (line, char) < (self.end_line, self.end_char)
-
 
 class Tag(msgspec.Struct, frozen=True):
     """A tag as written (without ``#``), its case-folded form, and ``key:value`` split."""

@@ -12,8 +12,6 @@ import pathspec
 
 from vespera.vault.model import Problem
 
-ALWAYS_IGNORED = (".git", ".obsidian", ".trash", ".vespera")
-
 
 @dataclass(frozen=True, slots=True)
 class FileStat:
@@ -39,7 +37,11 @@ class IgnoreRules:
         self._spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
     def ignored(self, rel_path: str, is_dir: bool = False) -> bool:
-        """Whether ``rel_path`` (POSIX, relative to the vault) is left out."""
+        """Whether ``rel_path`` (POSIX, relative to the vault) is left out.
+
+        Everything under a dot-folder is (.git, .obsidian, .trash, .vespera ...), and whatever
+        the vault's ``ignore`` patterns name.
+        """
         parts = rel_path.split("/")
         if any(part.startswith(".") for part in parts):
             return True
