@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -25,8 +26,11 @@ def test_serve_indexes_prints_nothing_on_stdout_and_ends_when_stdin_closes(
         indexed = 0
         while indexed != expected and time.monotonic() < deadline:
             time.sleep(0.05)
-            if (state_dir / "index.sqlite").exists():
+            try:
                 indexed = sql(state_dir, "SELECT count(*) FROM notes")[0][0]
+            except sqlite3.OperationalError:
+                # Not created yet, or created but not yet migrated: both mean "keep waiting".
+                continue
         assert indexed == expected, "serve did not index the vault"
         # communicate() closes stdin: what an editor does when it ends the sidecar.
         stdout, stderr = child.communicate(timeout=30)
