@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 from vespera.index.reader import (
     ReadResult,
     exit_with_parent,
     read_notes,
     read_notes_packed,
+    read_text,
     unpack_results,
 )
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
@@ -44,6 +45,7 @@ from vespera.vault.walk import IgnoreRules, is_note_path, walk_vault
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 BATCH_NOTES = 500
 _CHUNK = 64
 _POOL_THRESHOLD = 400
@@ -102,6 +104,20 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     return None
 
 
+async def _graph_work(work: Callable[..., T], *args: Any) -> T:
+    """Run graph work in a thread; if cancelled, wait for the thread before unwinding.
+
+    A cancelled ``to_thread`` returns at once while its thread goes on; closing the graph
+    then (as shutting down does) would pull the database from under a running statement.
+    """
+    future = asyncio.ensure_future(asyncio.to_thread(work, *args))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
+
+
 class Indexer:
     """Keeps one vault's stores consistent with its files. One operation runs at a time."""
 
@@ -120,6 +136,9 @@ class Indexer:
         # Graph rows of notes as they were before this operation's writes, when known to match
         # Kuzu (the note was not pending): the graph then receives only what changed.
         self._graph_before: dict[str, NoteGraph] = {}
+        # Notes an editor holds open: their text comes from the editor (update_text), and
+        # scans and file events leave them alone until the editor lets go (release).
+        self.held: set[str] = set()
 
     def configure(self, config: VaultConfig) -> None:
         """Apply new settings; the next scan uses them.
@@ -170,15 +189,19 @@ class Indexer:
                 for p in stored
                 if p not in found
                 and p not in unseen
+                and p not in self.held
                 and not any(p.startswith(b) or b == "./" for b in blocked)
             ]
             reread, self._reread_all = self._reread_all, False
             to_read = [
                 f.path
                 for f in walked.files
-                if reread
-                or (s := stored.get(f.path)) is None
-                or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
+                if f.path not in self.held
+                and (
+                    reread
+                    or (s := stored.get(f.path)) is None
+                    or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
+                )
             ]
             report.unchanged = len(found) - len(to_read)
             file_problems: dict[str, list[Problem]] = {}
@@ -229,6 +252,8 @@ class Indexer:
             found_problems: dict[str, list[Problem]] = {}
             # Only the rows of the paths at hand are read: an edit must not cost a table scan.
             for path in dict.fromkeys(paths):
+                if path in self.held:
+                    continue  # the editor's text stands for it
                 full = self.root / path
                 if full.is_dir():
                     if not self.rules.ignored(path, is_dir=True):
@@ -246,6 +271,36 @@ class Indexer:
             stored = await self.db.file_states([*to_read, *gone])
             report.files = len(to_read)
             await self._ingest(to_read, gone, stored, report, _no_progress, found_problems, [])
+            report.graph = await self._sync_graph(_no_progress)
+            report.seconds = time.perf_counter() - started
+            return report
+
+    async def update_text(self, path: str, text: str) -> IndexReport:
+        """Index the text an editor holds for ``path`` (which need not exist on disk yet).
+
+        Parsing runs in a thread: a large buffer must not hold up the event loop.
+        """
+        async with self._lock:
+            started = time.perf_counter()
+            report = IndexReport(files=1)
+            self._graph_before = {}
+            stored = await self.db.file_states([path])
+            known = stored[path].content_hash if path in stored else None
+            try:
+                mtime_ns = (self.root / path).stat().st_mtime_ns
+            except OSError:
+                mtime_ns = 0
+            result = await asyncio.to_thread(
+                read_text, path, text, known, self.config.max_note_bytes, mtime_ns
+            )
+            work = _Pass(stored, report, WriteBatch())
+            if path not in self.resolver:
+                work.changed_names |= self.resolver.add(path)
+            if result.outcome == "same":
+                report.unchanged = 1  # the stat may differ on purpose: the editor's text stands
+            else:
+                self._take(result, work)
+            await self._write(work.batch, work.changed_names)
             report.graph = await self._sync_graph(_no_progress)
             report.seconds = time.perf_counter() - started
             return report
@@ -452,7 +507,7 @@ class Indexer:
             progress("graph", 0, total)
             await self.db.set_meta("graph_state", "rebuilding")
             rows = await self.db.graph_rows()
-            load = asyncio.to_thread(self.graph.load, rows)
+            load = _graph_work(self.graph.load, rows)
             if alongside is not None:
                 await asyncio.gather(load, alongside())
             else:
@@ -468,9 +523,9 @@ class Indexer:
         removed = [p for p in pending if p not in stored]
         rows = await self.db.graph_rows(present)
         before, self._graph_before = self._graph_before, {}
-        update = await asyncio.to_thread(self.graph.apply, removed, rows, before)
+        update = await _graph_work(self.graph.apply, removed, rows, before)
         if update.dropped_tags:
             used = await self.db.tags_in_use(update.dropped_tags)
-            await asyncio.to_thread(self.graph.drop_tags, update.dropped_tags - used)
+            await _graph_work(self.graph.drop_tags, update.dropped_tags - used)
         await self.db.clear_graph_pending(pending)
         return "incremental" if update.notes or update.dropped_tags else "unchanged"

@@ -13,7 +13,7 @@ import msgspec
 
 from vespera.store.note_rows import NoteRows, note_rows
 from vespera.vault.model import Problem
-from vespera.vault.parser import empty_note, parse_bytes
+from vespera.vault.parser import empty_note, parse_bytes, parse_text
 
 Outcome = Literal["parsed", "same", "gone", "error"]
 
@@ -77,6 +77,33 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
         )
         rows = note_rows(empty_note(path, problem))
     return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
+
+
+def read_text(
+    path: str, text: str, known_hash: str | None, max_bytes: int, mtime_ns: int = 0
+) -> ReadResult:
+    """Parse the text of a note as an editor holds it (unsaved changes included).
+
+    ``mtime_ns`` is the file's time on disk, if it has one: the index then sees the file as
+    unchanged until it changes on disk, and the editor's text stands until the editor closes it.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > max_bytes:
+        return _oversized(path, len(data), mtime_ns, max_bytes, known_hash)
+    digest = content_hash(data)
+    if digest == known_hash:
+        return ReadResult(path, "same", digest, mtime_ns, len(data))
+    try:
+        rows = note_rows(parse_text(path, text))
+    except Exception as exc:  # same contract as read_note: a parser bug costs one note
+        problem = Problem(
+            "parse-failed",
+            f"This note could not be parsed ({type(exc).__name__}: {exc}); only its name is "
+            "indexed. Please report it with the note if you can.",
+            "error",
+        )
+        rows = note_rows(empty_note(path, problem))
+    return ReadResult(path, "parsed", digest, mtime_ns, len(data), rows)
 
 
 def _oversized(
