@@ -37,6 +37,14 @@ class VaultConfig(BaseModel):
             "Notes larger than this many bytes are indexed by name only, with a problem saying so."
         ),
     )
+    tag_vocabulary: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The tags this vault allows, when it wants a fixed vocabulary: exact tags "
+            "('status:draft') or prefixes ending in '*' ('mood:*', 'place/*'). Tags outside it "
+            "are reported. Empty (the default) allows every tag."
+        ),
+    )
 
 
 def load_config(root: Path) -> tuple[VaultConfig, list[Problem]]:

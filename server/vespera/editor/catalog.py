@@ -1,0 +1,92 @@
+"""The vault as completions, hovers and tag checks see it: tags with counts, and notes.
+
+A :class:`Catalog` is an immutable snapshot, loaded from the index after each change; requests
+read whichever snapshot is current and never wait for the index.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from posixpath import basename
+
+from vespera.store.index_reader import IndexReader, NoteSummary
+from vespera.vault.resolve import fold, strip_md
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """A tag across the vault: its folded form, the spelling most used, and its counts."""
+
+    norm: str
+    name: str
+    uses: int
+    notes: int
+    spellings: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A snapshot of the vault's tags and notes."""
+
+    tags: dict[str, TagInfo] = field(default_factory=dict)
+    notes: dict[str, NoteSummary] = field(default_factory=dict)
+    problems: int = 0
+    _sorted_norms: list[str] = field(default_factory=list)
+    _name_counts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    async def load(cls, reader: IndexReader) -> Catalog:
+        """Read a fresh snapshot from the index."""
+        counts = await reader.all_tag_counts()
+        spellings = await reader.tag_spellings()
+        tags = {}
+        for count in counts:
+            variants = sorted(spellings.get(count.norm, [(count.name, count.count)]), key=_by_use)
+            tags[count.norm] = TagInfo(
+                count.norm, variants[0][0], count.count, count.notes, tuple(variants)
+            )
+        notes = {n.path: n for n in await reader.note_summaries()}
+        return cls.build(tags, notes, await reader.count("problems"))
+
+    @classmethod
+    def build(
+        cls, tags: dict[str, TagInfo], notes: dict[str, NoteSummary], problems: int = 0
+    ) -> Catalog:
+        """A catalog of the given tags and notes (the derived lookups are computed here)."""
+        names = Counter(fold(basename(strip_md(p))) for p in notes)
+        return cls(tags, notes, problems, sorted(tags), names)
+
+    def tags_starting(self, prefix: str) -> list[TagInfo]:
+        """Tags whose folded form starts with ``prefix``'s, most used first."""
+        norm = fold(prefix)
+        keys = self._sorted_norms
+        start = bisect_left(keys, norm)
+        found = []
+        for key in keys[start:]:
+            if not key.startswith(norm):
+                break
+            found.append(self.tags[key])
+        found.sort(key=lambda t: (-t.uses, t.norm))
+        return found
+
+    def link_text(self, path: str) -> str:
+        """The shortest link target that names ``path`` and no other note."""
+        stem = strip_md(path)
+        name = basename(stem)
+        if self._name_counts[fold(name)] <= 1:
+            return name
+        parts = stem.split("/")
+        folded_paths = [fold(strip_md(p)) for p in self.notes]
+        for size in range(2, len(parts) + 1):
+            suffix = "/".join(parts[-size:])
+            key = "/" + fold(suffix)
+            matches = sum(1 for p in folded_paths if ("/" + p).endswith(key))
+            if matches <= 1:
+                return suffix
+        return stem
+
+
+def _by_use(spelling: tuple[str, int]) -> tuple[int, str]:
+    return -spelling[1], spelling[0]

@@ -1,0 +1,156 @@
+"""Findings on one note: what its diagnostics say, with exact ranges and data for quick fixes.
+
+The checks need the vault's state (which notes exist, which tags are used); the caller gathers
+it first (:func:`anchor_targets` says which notes' headings and blocks are needed) so that the
+checks themselves are plain functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vespera.editor.catalog import Catalog
+from vespera.editor.tag_hygiene import advise, outside_vocabulary
+from vespera.vault.model import Link, ParsedNote, Range, Severity
+from vespera.vault.resolve import LinkResolver, fold, strip_md
+
+SOURCE = "vespera"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One diagnostic. ``data`` carries what a quick fix needs."""
+
+    code: str
+    message: str
+    severity: Severity
+    range: Range
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """The headings and block ids of a note, folded for comparison."""
+
+    headings: frozenset[str]
+    blocks: frozenset[str]
+
+    @classmethod
+    def of(cls, headings: Iterable[str], blocks: Iterable[str]) -> Anchors:
+        """Anchors from heading texts and block ids as written."""
+        return cls(frozenset(_heading_key(h) for h in headings), frozenset(map(fold, blocks)))
+
+
+def anchor_targets(note: ParsedNote, resolver: LinkResolver) -> set[str]:
+    """Paths of the notes whose anchors the links of ``note`` point into."""
+    out = set()
+    for link in note.links:
+        if (link.heading or link.block) and not link.target:
+            out.add(note.path)
+        elif link.heading or link.block:
+            found = resolver.resolve(link.target, link.kind, note.path)
+            if found.path is not None:
+                out.add(found.path)
+    return out
+
+
+def note_findings(
+    note: ParsedNote,
+    resolver: LinkResolver,
+    catalog: Catalog,
+    anchors: Mapping[str, Anchors],
+    vocabulary: Iterable[str] = (),
+) -> list[Finding]:
+    """Every finding on ``note``: its parse problems, links and tags."""
+    out = [
+        Finding(p.code, p.message, p.severity, p.range or Range(0, 0, 0, 0)) for p in note.problems
+    ]
+    for link in note.links:
+        out.extend(_link_findings(link, note, resolver, anchors))
+    vocabulary = list(vocabulary)
+    for tag in note.tags:
+        if outside_vocabulary(tag.norm, vocabulary):
+            out.append(
+                Finding(
+                    "tag-outside-vocabulary",
+                    f"#{tag.name} is not in the vault's tag vocabulary "
+                    "(tag_vocabulary in .vespera/config.yaml).",
+                    "warning",
+                    tag.range,
+                    {"tag": tag.name},
+                )
+            )
+            continue
+        advice = advise(tag, catalog)
+        if advice is not None:
+            out.append(
+                Finding(
+                    "tag-near-duplicate",
+                    f"Did you mean #{advice.suggestion}? #{tag.name} {advice.reason}.",
+                    "info",
+                    tag.range,
+                    {"tag": tag.name, "replacement": advice.suggestion},
+                )
+            )
+    return out
+
+
+def _link_findings(
+    link: Link, note: ParsedNote, resolver: LinkResolver, anchors: Mapping[str, Anchors]
+) -> list[Finding]:
+    target_path = note.path  # [[#Heading]]: this note
+    if link.target:
+        found = resolver.resolve(link.target, link.kind, note.path)
+        if found.path is None:
+            name = strip_md(link.target)
+            where = f" (field {link.field})" if link.field else ""
+            return [
+                Finding(
+                    "broken-link",
+                    f'No note is named "{name}"{where}.',
+                    "warning",
+                    link.range,
+                    {"target": name, "field": link.field},
+                )
+            ]
+        target_path = found.path
+        if found.ambiguous:
+            return [
+                Finding(
+                    "ambiguous-link",
+                    f'{found.candidates} notes are named "{strip_md(link.target)}"; this link '
+                    f"goes to {target_path}. Write more of its path to choose.",
+                    "warning",
+                    link.range,
+                    {"target": link.target, "resolved": target_path},
+                )
+            ]
+    known = anchors.get(target_path)
+    if known is None:
+        return []
+    if link.block and fold(link.block) not in known.blocks:
+        return [
+            Finding(
+                "missing-block",
+                f"{strip_md(target_path)} has no block ^{link.block}.",
+                "warning",
+                link.range,
+            )
+        ]
+    if link.heading and not link.block and _heading_key(link.heading) not in known.headings:
+        return [
+            Finding(
+                "missing-heading",
+                f'{strip_md(target_path)} has no heading "{link.heading}".',
+                "warning",
+                link.range,
+            )
+        ]
+    return []
+
+
+def _heading_key(text: str) -> str:
+    # Obsidian matches a heading link ignoring case and runs of spaces.
+    return " ".join(fold(text).split())
