@@ -49,3 +49,53 @@ def schema() -> dict[str, Any]:
         },
         "$defs": components,
     }
+
+
+def _register(message: Message) -> None:
+    MESSAGES[message.method] = message
+
+
+# -- vespera/status ---------------------------------------------------------------------------
+
+STATUS = "vespera/status"
+"""Notification, server to client: how a vault's index stands.
+
+Sent only to clients that ask for it in ``initialize`` with the experimental capability
+``{"vespera": {"status": true}}`` (see :data:`STATUS_CAPABILITY`); standard LSP clients never
+receive a message they do not know.
+"""
+
+STATUS_CAPABILITY = "status"
+"""The key a client sets under ``capabilities.experimental.vespera`` to get ``vespera/status``."""
+
+VaultState = Literal["starting", "indexing", "ready", "unavailable"]
+
+
+class StatusParams(msgspec.Struct, kw_only=True):
+    """The state of one vault's index, sent whenever it changes."""
+
+    vault: str
+    """The vault folder's URI, as the client sent it in ``workspaceFolders``."""
+    state: VaultState
+    """``starting`` (opening the stores), ``indexing``, ``ready``, or ``unavailable`` (the stores
+    could not be opened; ``message`` says why)."""
+    notes: int = 0
+    """Notes in the index."""
+    indexed: int = 0
+    """While indexing: notes read so far in this pass."""
+    total: int = 0
+    """While indexing: notes to read in this pass."""
+    problems: int = 0
+    """Problems recorded in the index (unreadable files, malformed frontmatter, ...)."""
+    message: str = ""
+    """A sentence for the user, when there is something to say."""
+
+
+_register(
+    Message(
+        STATUS,
+        "notification",
+        StatusParams,
+        doc="How a vault's index stands; sent to clients that opt in, whenever it changes.",
+    )
+)

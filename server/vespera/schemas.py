@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vespera.lsp.settings import ServerSettings
 from vespera.vault.config import VaultConfig
 from vespera_protocol.messages import schema as protocol_schema
 
@@ -18,8 +19,12 @@ def generated() -> dict[str, dict[str, Any]]:
     config = VaultConfig.model_json_schema()
     config["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     config["title"] = "Vespera vault configuration (.vespera/config.yaml)"
+    settings = ServerSettings.model_json_schema(by_alias=True)
+    settings["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    settings["title"] = "Vespera language server settings (initializationOptions, 'vespera')"
     return {
         "vault-config.schema.json": config,
+        "server-settings.schema.json": settings,
         "protocol.schema.json": protocol_schema(),
     }
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import signal
-import sys
-import threading
 import time
 
 from vespera.cli import render
@@ -70,33 +66,6 @@ async def doctor(args: argparse.Namespace) -> int:
         report = await diagnose(session)
         render.doctor_report(report, session, as_json=args.json)
     return 0 if report.healthy else 1
-
-
-async def serve(args: argparse.Namespace) -> int:
-    """``vespera serve``: keeps the vault indexed while the editor's pipe is open.
-
-    Nothing is written to stdout: it belongs to the protocol. The language features are
-    served over this same lifecycle.
-    """
-    session = await _open(args)
-    if session is None:
-        return 2
-    async with session:
-        await session.index()
-        stop = _stop_on_signals()
-        loop = asyncio.get_running_loop()
-        # The editor ends the sidecar by closing its stdin; a daemon thread notices, so a
-        # blocked read never holds up shutdown on a signal.
-        threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
-        await watch_vault(session, stop)
-    return 0
-
-
-def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        while os.read(sys.stdin.fileno(), 65536):
-            pass
-    loop.call_soon_threadsafe(stop.set)
 
 
 async def gen_vault(args: argparse.Namespace) -> int:

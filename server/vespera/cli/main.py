@@ -48,9 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     vault_command("stats", "Print what the index holds, with problems and broken links.")
     vault_command("doctor", "Check that the files, SQLite and the graph agree.")
 
-    serve = commands.add_parser("serve", help="Run the editor sidecar on stdio.")
+    serve = commands.add_parser(
+        "serve",
+        help="Run the language server on stdin/stdout (for editors).",
+        description="Run the language server on stdin/stdout. The editor's workspace folders "
+        "are the vaults; VAULT is used when the editor sends none.",
+    )
     serve.add_argument("vault", type=Path, nargs="?", default=Path.cwd(), help="the vault")
-    serve.add_argument("--state-dir", type=Path)
+    serve.add_argument(
+        "--state-dir", type=Path, help="folder for the index (when serving a single vault)"
+    )
     serve.add_argument("--stdio", action="store_true", help="speak on stdin/stdout (default)")
 
     gen = commands.add_parser("gen-vault", help="Write a generated vault for tests and benchmarks.")
@@ -71,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        # The language server runs its own event loop and owns stdout.
+        from vespera.lsp.setup import run_stdio
+
+        return run_stdio(args.state_dir, args.vault, args.verbose)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         stream=sys.stderr,
@@ -94,7 +106,6 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "index": commands.index,
         "stats": commands.stats,
         "doctor": commands.doctor,
-        "serve": commands.serve,
         "gen-vault": commands.gen_vault,
         "bench": commands.bench,
         "schemas": commands.schemas,

@@ -1,0 +1,108 @@
+"""``textDocument/codeAction``: quick fixes for Vespera's diagnostics.
+
+- a tag that looks like a slip: replace it with the suggested tag;
+- a link to a missing note: create the note (with a title heading).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from vespera.editor.findings import SOURCE
+from vespera.editor.navigation import name_range
+from vespera.lsp.convert import from_range, to_range
+from vespera.lsp.server import VesperaServer
+from vespera.lsp.vault_host import VaultHost
+from vespera.vault.resolve import strip_md
+
+
+def register(server: VesperaServer) -> None:
+    """Wire quick fixes."""
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+    )
+    async def code_action(ls: VesperaServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        """Fixes for the Vespera diagnostics the client sends back."""
+        host, doc = ls.document(params.text_document.uri)
+        uri = params.text_document.uri
+        actions = []
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+                continue
+            data: dict[str, Any] = diagnostic.data
+            if diagnostic.code == "tag-near-duplicate" and "replacement" in data:
+                span = name_range(from_range(diagnostic.range), str(data["tag"]))
+                edit = lsp.TextEdit(to_range(span), str(data["replacement"]))
+                actions.append(
+                    lsp.CodeAction(
+                        title=f"Replace with #{data['replacement']}",
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        edit=_edit(ls, uri, doc.version, [edit]),
+                    )
+                )
+            elif diagnostic.code == "broken-link" and "target" in data:
+                action = _create_note(ls, host, str(data["target"]), diagnostic)
+                if action is not None:
+                    actions.append(action)
+        return actions
+
+
+def _edit(
+    ls: VesperaServer, uri: str, version: int | None, edits: list[lsp.TextEdit]
+) -> lsp.WorkspaceEdit:
+    if ls.versioned_edits:
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=version
+                    ),
+                    edits=list(edits),
+                )
+            ]
+        )
+    return lsp.WorkspaceEdit(changes={uri: list(edits)})
+
+
+def _create_note(
+    ls: VesperaServer, host: VaultHost, target: str, diagnostic: lsp.Diagnostic
+) -> lsp.CodeAction | None:
+    workspace = ls.client_capabilities.workspace
+    edit_caps = workspace.workspace_edit if workspace else None
+    operations = (edit_caps.resource_operations or []) if edit_caps else []
+    if lsp.ResourceOperationKind.Create not in operations or not ls.versioned_edits:
+        return None  # without file creation through the editor, there is no safe way here
+    name = strip_md(target).strip("/")
+    if not name or ".." in name.split("/"):
+        return None
+    path = f"{name}.md"
+    if (host.root / path).exists():
+        return None
+    uri = ls.uri_of(host, path)
+    title = name.rsplit("/", 1)[-1]
+    return lsp.CodeAction(
+        title=f"Create note {path}",
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.CreateFile(uri=uri, options=lsp.CreateFileOptions(ignore_if_exists=True)),
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=None
+                    ),
+                    edits=[
+                        lsp.TextEdit(
+                            lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), f"# {title}\n"
+                        )
+                    ],
+                ),
+            ]
+        ),
+    )

@@ -1,0 +1,95 @@
+"""``textDocument/completion``: tags after ``#`` and in frontmatter ``tags:``, link targets
+after ``[[``, and headings and blocks after ``[[Note#`` and ``[[Note#^``.
+
+Answers come from the catalog snapshot and the open documents; only heading and block lists of
+closed notes are read from the index, through its read-only connection.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from vespera.editor.completion import (
+    block_suggestions,
+    heading_suggestions,
+    link_suggestions,
+    tag_suggestions,
+)
+from vespera.editor.cursor import HeadingSlot, LinkSlot, TagSlot, cursor_at, slot_at
+from vespera.editor.document import index_to_utf16
+from vespera.lsp.convert import to_completion
+from vespera.lsp.server import VesperaServer
+from vespera.lsp.vault_host import VaultHost
+from vespera.vault.model import LinkKind
+
+TRIGGERS = ["#", "[", "/", ":", "^"]
+
+
+def register(server: VesperaServer) -> None:
+    """Wire completion."""
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=TRIGGERS)
+    )
+    async def completion(
+        ls: VesperaServer, params: lsp.CompletionParams
+    ) -> lsp.CompletionList | None:
+        """Offer what fits what is being typed at the cursor."""
+        host, doc = ls.document(params.text_document.uri)
+        await host.parse(doc)
+        cursor = cursor_at(doc, params.position.line, params.position.character)
+        slot = slot_at(doc, cursor)
+        if slot is None:
+            return None
+        incomplete = False
+        if isinstance(slot, TagSlot):
+            suggestions = tag_suggestions(host.catalog, slot.prefix, exclude=slot.prefix)
+        elif isinstance(slot, LinkSlot):
+            suggestions, incomplete = link_suggestions(
+                host.catalog, slot.prefix, slot.closed, ls.settings.max_completion_items
+            )
+        elif isinstance(slot, HeadingSlot):
+            suggestions = heading_suggestions(
+                await _headings(host, doc.path, slot.target), slot.prefix
+            )
+        else:
+            suggestions = block_suggestions(await _blocks(host, doc.path, slot.target), slot.prefix)
+        start = index_to_utf16(cursor.text, slot.start)
+        edit_range = lsp.Range(
+            lsp.Position(cursor.line, start), lsp.Position(cursor.line, params.position.character)
+        )
+        items = [to_completion(s, edit_range, rank) for rank, s in enumerate(suggestions)]
+        return lsp.CompletionList(is_incomplete=incomplete, items=items)
+
+
+def _target_path(host: VaultHost, source: str, target: str) -> str | None:
+    if not target:
+        return source
+    if host.session is None:
+        return None
+    kind: LinkKind = "wikilink"
+    return host.session.indexer.resolver.resolve(target, kind, source).path
+
+
+async def _headings(host: VaultHost, source: str, target: str) -> list[tuple[int, str]]:
+    path = _target_path(host, source, target)
+    if path is None:
+        return []
+    doc = host.documents.get(path)
+    if doc is not None:
+        return [(h.level, h.text) for h in doc.parsed.headings]
+    if host.reader is None:
+        return []
+    return [(level, text) for level, text, _ in await host.reader.headings(path)]
+
+
+async def _blocks(host: VaultHost, source: str, target: str) -> list[tuple[str, str]]:
+    path = _target_path(host, source, target)
+    if path is None:
+        return []
+    doc = host.documents.get(path)
+    if doc is not None:
+        return [(b.id, doc.line(b.range.start_line).strip()) for b in doc.parsed.blocks]
+    if host.reader is None:
+        return []
+    return [(block_id, "") for block_id, _ in await host.reader.blocks(path)]

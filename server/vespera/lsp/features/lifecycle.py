@@ -1,0 +1,163 @@
+"""Initialisation, shutdown, document sync, file events and settings.
+
+``initialize`` takes the workspace folders as vaults; ``initialized`` opens their stores and
+indexes them in the background, so the first requests are answered at once from open notes.
+Notifications change the server's state; requests only read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from vespera.lsp.convert import uri_to_path
+from vespera.lsp.server import VesperaServer
+from vespera.lsp.settings import SECTION, read_settings
+
+log = logging.getLogger(__name__)
+
+
+def register(server: VesperaServer) -> None:
+    """Wire the life-cycle handlers."""
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: VesperaServer, params: lsp.InitializeParams) -> None:
+        """Take settings from ``initializationOptions`` and the workspace folders as vaults."""
+        _apply_settings(ls, params.initialization_options)
+        folders: list[tuple[str, Path]] = []
+        for folder in params.workspace_folders or []:
+            path = uri_to_path(folder.uri)
+            if path is not None:
+                folders.append((folder.uri, path))
+        if not folders and params.root_uri and (root := uri_to_path(params.root_uri)):
+            folders.append((params.root_uri, root))
+        if not folders and ls.fallback_root is not None:
+            folders.append((ls.fallback_root.resolve().as_uri(), ls.fallback_root))
+        ls.add_vaults(folders)
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: VesperaServer, params: lsp.InitializedParams) -> None:
+        """Ask for file events and settings, then open and index every vault."""
+        if ls.client_watches_files:
+            ls.files_watched = await _watch_files(ls)
+        await _pull_settings(ls)
+        for host in ls.vaults:
+            _spawn(ls, host.start())
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: VesperaServer, params: None) -> None:
+        """Close the stores before answering, so ``exit`` finds them consistent."""
+        await ls.close_vaults()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: VesperaServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        """A note opened: its text stands for it."""
+        found = ls.host_of(params.text_document.uri)
+        if found is None:
+            log.debug("Ignoring %s: outside every vault", params.text_document.uri)
+            return
+        host, path = found
+        host.open_document(path, params.text_document.text, params.text_document.version)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: VesperaServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        """A note changed in the editor (pygls has applied the changes to its copy)."""
+        found = ls.host_of(params.text_document.uri)
+        if found is None:
+            return
+        host, path = found
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        host.change_document(path, document.source, params.text_document.version)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: VesperaServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        """A note closed: the file on disk stands for it again."""
+        found = ls.host_of(params.text_document.uri)
+        if found is not None:
+            found[0].close_document(found[1])
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: VesperaServer, params: lsp.DidChangeWatchedFilesParams
+    ) -> None:
+        """Files changed on disk: re-index them (open notes keep the editor's text)."""
+        by_host: dict[Any, list[str]] = defaultdict(list)
+        for change in params.changes:
+            found = ls.host_of(change.uri)
+            if found is not None:
+                by_host[found[0]].append(found[1])
+        for host, paths in by_host.items():
+            host.files_changed(sorted(set(paths)))
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: VesperaServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        """Settings changed: pull them when the client can answer, else take what was sent."""
+        if not await _pull_settings(ls):
+            _apply_settings(ls, params.settings)
+        for host in ls.vaults:
+            for path in host.documents:
+                host.schedule_diagnostics(path, 0)
+
+
+def _apply_settings(ls: VesperaServer, raw: Any) -> None:
+    settings, problem = read_settings(raw, ls.settings)
+    ls.settings = settings
+    if problem:
+        ls.tell_user(problem, warning=True)
+
+
+async def _pull_settings(ls: VesperaServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return False
+    try:
+        answer = await ls.workspace_configuration_async(
+            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])
+        )
+    except Exception:
+        log.debug("The client did not answer workspace/configuration", exc_info=True)
+        return False
+    if answer:
+        _apply_settings(ls, answer[0])
+    return True
+
+
+async def _watch_files(ls: VesperaServer) -> bool:
+    options = lsp.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[
+            lsp.FileSystemWatcher(glob_pattern="**/*.md"),
+            lsp.FileSystemWatcher(glob_pattern="**/.vespera/config.yaml"),
+        ]
+    )
+    try:
+        await ls.client_register_capability_async(
+            lsp.RegistrationParams(
+                registrations=[
+                    lsp.Registration(
+                        id="vespera-watched-files",
+                        method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=options,
+                    )
+                ]
+            )
+        )
+    except Exception:
+        log.info("The editor did not take the file watchers; Vespera watches the vault itself")
+        return False
+    return True
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _spawn(ls: VesperaServer, work: Any) -> None:
+    task: asyncio.Task[None] = asyncio.ensure_future(work)
+    _background.add(task)
+    task.add_done_callback(_background.discard)

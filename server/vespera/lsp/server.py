@@ -1,0 +1,220 @@
+"""The language server subclass: the vaults it serves, its settings, and what it sends."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from vespera import __version__
+from vespera.editor.document import EditorDocument
+from vespera.editor.findings import Finding
+from vespera.lsp.convert import path_to_uri, to_diagnostic, uri_to_path
+from vespera.lsp.settings import ServerSettings
+from vespera.lsp.vault_host import VaultHost
+from vespera_protocol.messages import STATUS, STATUS_CAPABILITY, StatusParams
+
+log = logging.getLogger(__name__)
+
+
+class Progress:
+    """One ``$/progress`` sequence; does nothing when the client does not show progress."""
+
+    def __init__(self, server: VesperaServer | None, token: str, title: str) -> None:
+        self._server = server
+        self._token = token
+        if server is not None:
+            server.work_done_progress.begin(
+                token, lsp.WorkDoneProgressBegin(title=title, percentage=0, cancellable=False)
+            )
+
+    def report(self, phase: str, done: int, total: int) -> None:
+        """Say how far the work is."""
+        if self._server is None:
+            return
+        percentage = int(done * 100 / total) if total else None
+        message = f"{phase} {done}/{total}" if total else phase
+        self._server.work_done_progress.report(
+            self._token, lsp.WorkDoneProgressReport(message=message, percentage=percentage)
+        )
+
+    def end(self, message: str) -> None:
+        """Say the work is over."""
+        if self._server is not None:
+            self._server.work_done_progress.end(
+                self._token, lsp.WorkDoneProgressEnd(message=message)
+            )
+
+
+class _Answered:
+    """Stands for a message already answered with an error: the protocol skips it."""
+
+    jsonrpc = "answered"
+
+
+class VesperaProtocol(LanguageServerProtocol):
+    """Answers requests whose params do not fit their method with an error for their id.
+
+    The stock protocol fails such a message before reading its id, so the client never hears
+    back and waits for ever.
+    """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                error = JsonRpcInvalidParams(
+                    f"Invalid params for {data['method']}: {exc.__cause__ or exc}"
+                )
+                self._send_response(data["id"], None, error.to_response_error())
+                return _Answered()
+            raise
+
+
+class VesperaServer(LanguageServer):
+    """Vespera's language server: one process, one or more vaults (workspace folders)."""
+
+    def __init__(self, state_dir: Path | None = None, fallback_root: Path | None = None) -> None:
+        super().__init__(
+            "vespera",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=VesperaProtocol,
+        )
+        self.state_dir = state_dir
+        self.fallback_root = fallback_root
+        self.settings = ServerSettings()
+        self.vaults: list[VaultHost] = []
+        self._tokens = itertools.count(1)
+        self._told: set[str] = set()
+        # Set once the client accepted to report file changes; otherwise each vault watches
+        # its own folder.
+        self.files_watched = False
+
+    # -- what the client can do ------------------------------------------------------------
+
+    @property
+    def wants_status(self) -> bool:
+        """Whether the client opted in to ``vespera/status``."""
+        experimental = self.client_capabilities.experimental
+        if not isinstance(experimental, dict):
+            return False
+        vespera = experimental.get("vespera")
+        return isinstance(vespera, dict) and bool(vespera.get(STATUS_CAPABILITY))
+
+    @property
+    def client_watches_files(self) -> bool:
+        """Whether the client will report file changes (``workspace/didChangeWatchedFiles``)."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        return bool(watched and watched.dynamic_registration)
+
+    @property
+    def versioned_edits(self) -> bool:
+        """Whether workspace edits may carry document versions (``documentChanges``)."""
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        return bool(edit and edit.document_changes)
+
+    # -- vaults ----------------------------------------------------------------------------
+
+    def add_vaults(self, folders: Sequence[tuple[str, Path]]) -> list[VaultHost]:
+        """Serve each (uri, folder) as a vault; the explicit state folder only when there is one."""
+        state_dir = self.state_dir if len(folders) == 1 else None
+        hosts = [VaultHost(self, uri, root.resolve(), state_dir) for uri, root in folders]
+        self.vaults.extend(hosts)
+        return hosts
+
+    def host_of(self, uri: str) -> tuple[VaultHost, str] | None:
+        """The vault holding the document at ``uri`` and its path in it, if any."""
+        file = uri_to_path(uri)
+        if file is None:
+            return None
+        best: tuple[VaultHost, str] | None = None
+        for host in self.vaults:
+            path = host.path_of(file)
+            if path is not None and (best is None or len(str(host.root)) > len(str(best[0].root))):
+                best = (host, path)
+        return best
+
+    def document(self, uri: str) -> tuple[VaultHost, EditorDocument]:
+        """The open document at ``uri`` and its vault; a request error if there is none."""
+        found = self.host_of(uri)
+        if found is None:
+            raise JsonRpcInvalidParams(f"{uri} is not inside a vault this server serves.")
+        host, path = found
+        doc = host.documents.get(path)
+        if doc is None:
+            raise JsonRpcInvalidParams(f"{uri} is not open; open it before asking about it.")
+        return host, doc
+
+    def uri_of(self, host: VaultHost, path: str) -> str:
+        """The URI of a vault-relative path."""
+        return path_to_uri(host.root / path)
+
+    # -- what the server sends ---------------------------------------------------------------
+
+    def publish(
+        self, host: VaultHost, path: str, version: int | None, findings: list[Finding]
+    ) -> None:
+        """Publish a note's diagnostics."""
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(
+                uri=self.uri_of(host, path),
+                diagnostics=[to_diagnostic(f) for f in findings],
+                version=version,
+            )
+        )
+
+    def send_status(self, status: StatusParams) -> None:
+        """Send ``vespera/status`` to a client that asked for it."""
+        if self.wants_status:
+            self.protocol.notify(STATUS, msgspec.to_builtins(status))
+
+    def tell_user(self, message: str, warning: bool = False) -> None:
+        """Show one short sentence to the user, once per distinct message."""
+        if message in self._told:
+            return
+        self._told.add(message)
+        kind = lsp.MessageType.Warning if warning else lsp.MessageType.Error
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
+
+    async def progress_begin(self, title: str) -> Progress:
+        """Start a ``$/progress`` sequence if the client shows them."""
+        window = self.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return Progress(None, "", title)
+        token = f"vespera-{next(self._tokens)}"
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception:  # a client that refuses the token just sees no progress
+            log.debug("The client refused progress token %s", token, exc_info=True)
+            return Progress(None, "", title)
+        return Progress(self, token, title)
+
+    async def close_vaults(self) -> None:
+        """Close every vault's stores."""
+        hosts, self.vaults = self.vaults, []
+        await asyncio.gather(*(h.close() for h in hosts), return_exceptions=True)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors outside any request: bad JSON gets a parse error; the rest is logged."""
+        if isinstance(error, json.JSONDecodeError):
+            self.protocol._send_response(
+                None,  # type: ignore[arg-type]
+                None,
+                JsonRpcParseError(f"Not valid JSON: {error}").to_response_error(),
+            )
+            return
+        log.error("Internal error (%s): %s", getattr(source, "__name__", source), error)

@@ -1,0 +1,72 @@
+"""The sidecar's own settings, sent by the editor.
+
+They arrive in ``initializationOptions`` and, for clients that support it, from
+``workspace/configuration`` (section ``vespera``) whenever they change. Unknown keys are ignored
+(a newer client may know more); a wrong value is reported once and its default kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SECTION = "vespera"
+
+
+class ServerSettings(BaseModel):
+    """Settings of the Vespera language server."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    diagnostics_delay_ms: int = Field(
+        default=250,
+        ge=0,
+        le=10_000,
+        alias="diagnosticsDelayMs",
+        description="Quiet time after an edit before the note's diagnostics are published.",
+    )
+    index_delay_ms: int = Field(
+        default=500,
+        ge=0,
+        le=60_000,
+        alias="indexDelayMs",
+        description=(
+            "Quiet time after an edit before the vault's index takes the editor's text "
+            "(tags, links and backlinks elsewhere follow it then)."
+        ),
+    )
+    tag_hygiene: bool = Field(
+        default=True,
+        alias="tagHygiene",
+        description="Report tags that look like a slip for a tag the vault already uses.",
+    )
+    max_completion_items: int = Field(
+        default=100,
+        ge=10,
+        le=5000,
+        alias="maxCompletionItems",
+        description="Most link completions in one answer; typing more narrows the list.",
+    )
+
+
+def read_settings(raw: Any, current: ServerSettings | None = None) -> tuple[ServerSettings, str]:
+    """Settings from a client's JSON (``{"vespera": {...}}`` or the section itself).
+
+    Returns the settings and a message for the user when some value was wrong (the defaults, or
+    ``current``, stand for the whole object then).
+    """
+    base = current or ServerSettings()
+    if raw is None:
+        return base, ""
+    if isinstance(raw, dict) and isinstance(raw.get(SECTION), dict):
+        raw = raw[SECTION]
+    if not isinstance(raw, dict):
+        return base, "Vespera's settings must be an object; keeping the current ones."
+    try:
+        return ServerSettings.model_validate(raw), ""
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return base, f"Some Vespera settings are invalid ({details}); keeping the current ones."

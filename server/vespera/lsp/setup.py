@@ -1,0 +1,100 @@
+"""Builds the server: registers every LSP method exactly once, and routes logging to the client."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from vespera.lsp.features import (
+    code_actions,
+    completion,
+    hover,
+    lifecycle,
+    navigation,
+    rename,
+    symbols,
+)
+from vespera.lsp.server import VesperaServer
+
+_FEATURES = (lifecycle, completion, hover, navigation, symbols, rename, code_actions)
+_LEVELS = {
+    logging.ERROR: lsp.MessageType.Error,
+    logging.WARNING: lsp.MessageType.Warning,
+    logging.INFO: lsp.MessageType.Info,
+}
+
+
+def create_server(
+    state_dir: Path | None = None, fallback_root: Path | None = None
+) -> VesperaServer:
+    """A server with every feature registered."""
+    server = VesperaServer(state_dir, fallback_root)
+    for feature in _FEATURES:
+        feature.register(server)
+    return server
+
+
+class ClientLogHandler(logging.Handler):
+    """Sends log records to the client as ``window/logMessage`` (never to stdout).
+
+    Records from other threads (store threads, the file watcher) are handed to the event loop,
+    which owns the connection.
+    """
+
+    def __init__(self, server: VesperaServer, level: int = logging.INFO) -> None:
+        super().__init__(level)
+        self._server = server
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("pygls") and record.levelno < logging.WARNING:
+            return  # its own chatter about every message would echo back and forth
+        try:
+            message = self.format(record)
+            kind = next((v for k, v in _LEVELS.items() if record.levelno >= k), lsp.MessageType.Log)
+            params = lsp.LogMessageParams(type=kind, message=message)
+            loop = self._running_loop()
+            if loop is None:
+                return
+            if _on_loop(loop):
+                self._server.window_log_message(params)
+            else:
+                loop.call_soon_threadsafe(self._server.window_log_message, params)
+        except Exception:  # logging must never take the server down
+            self.handleError(record)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop | None:
+        if self._loop is None or self._loop.is_closed():
+            try:
+                self._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return None
+        return self._loop
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def run_stdio(state_dir: Path | None, fallback_root: Path | None, verbose: bool) -> int:
+    """Serve on stdin/stdout until the client exits; logs go to the client and stderr."""
+    server = create_server(state_dir, fallback_root)
+    root = logging.getLogger()
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    to_client = ClientLogHandler(server)
+    to_client.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    root.addHandler(to_client)
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    to_stderr.setFormatter(logging.Formatter("vespera %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(to_stderr)
+    server.start_io()
+    return 0

@@ -1,0 +1,365 @@
+"""One vault as the server serves it: its session, catalog, open documents and their findings.
+
+The host mutates its state only from notifications (open, change, close, file events) and from
+its own background tasks; requests read the current :class:`Catalog` snapshot and the open
+documents, and query the index through a read-only connection, so they never wait for indexing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vespera.editor.catalog import Catalog
+from vespera.editor.document import LARGE_TEXT, EditorDocument, parse_editor_text
+from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findings
+from vespera.session import VaultError, VaultSession
+from vespera.store.index_reader import IndexReader
+from vespera.store.state import StateLockedError
+from vespera.vault.config import CONFIG_FILE
+from vespera.vault.model import Range
+from vespera.vault.walk import is_note_path
+from vespera_protocol.messages import StatusParams, VaultState
+
+if TYPE_CHECKING:
+    from vespera.lsp.server import VesperaServer
+
+log = logging.getLogger(__name__)
+
+_PROGRESS_EVERY = 0.25  # seconds between progress reports while indexing
+_CATALOG_EVERY = 1.0  # seconds between catalog refreshes while a long scan runs
+
+
+class VaultUnavailableError(RuntimeError):
+    """The vault's stores could not be opened; the message says why."""
+
+
+class VaultHost:
+    """A workspace folder the server serves as a vault."""
+
+    def __init__(self, server: VesperaServer, uri: str, root: Path, state_dir: Path | None) -> None:
+        self.server = server
+        self.uri = uri
+        self.root = root
+        self.state_dir = state_dir
+        self.session: VaultSession | None = None
+        self.reader: IndexReader | None = None
+        self.catalog = Catalog()
+        self.documents: dict[str, EditorDocument] = {}
+        self.state: VaultState = "starting"
+        self.message = ""
+        self.ready = asyncio.Event()
+        self._indexed = 0
+        self._total = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._index_timers: dict[str, asyncio.TimerHandle] = {}
+        self._diagnostic_timers: dict[str, asyncio.TimerHandle] = {}
+        self._catalog_task: asyncio.Task[None] | None = None
+        self._catalog_again = False
+        self._stop = asyncio.Event()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the stores, then index the vault in the background, reporting progress."""
+        self._set_state("starting")
+        try:
+            self.session = await VaultSession.open(self.root, self.state_dir)
+            self.reader = await IndexReader.open(self.session.db.path)
+        except (StateLockedError, VaultError, OSError) as exc:
+            self.message = (
+                f"Vespera cannot open the index of {self.root}: {exc} Completions and "
+                "diagnostics for this vault are limited to open notes until it can."
+            )
+            log.warning("%s", self.message)
+            self.server.tell_user(self.message, warning=True)
+            self._set_state("unavailable")
+            self.ready.set()
+            return
+        for path, doc in self.documents.items():
+            doc.limit = self.session.config.max_note_bytes
+            self.session.indexer.held.add(path)
+            self._schedule_index(path, doc, 0)
+        await self._refresh_catalog()
+        self._spawn(self._initial_scan())
+
+    async def _initial_scan(self) -> None:
+        assert self.session is not None
+        progress = await self.server.progress_begin("Vespera: indexing the vault")
+        last = [0.0, 0.0]
+
+        def report(phase: str, done: int, total: int) -> None:
+            self._indexed, self._total = done, total
+            now = time.monotonic()
+            if now - last[0] >= _PROGRESS_EVERY or done == total:
+                last[0] = now
+                progress.report(phase, done, total)
+                self._send_status()
+            if phase == "indexing" and now - last[1] >= _CATALOG_EVERY:
+                last[1] = now
+                self.refresh_catalog()
+
+        self._set_state("indexing")
+        try:
+            result = await self.session.index(report)
+            log.info(
+                "Indexed %s: %d notes, %d read, %d problems in %.1f s",
+                self.root,
+                result.files,
+                result.parsed,
+                result.problems,
+                result.seconds,
+            )
+        except Exception:
+            log.exception("Indexing %s failed", self.root)
+            self.server.tell_user(f"Indexing {self.root} failed; see the log for details.")
+        finally:
+            progress.end("Indexed")
+        await self._refresh_catalog()
+        self._set_state("ready")
+        self.ready.set()
+        if not self.server.files_watched:
+            self._spawn(self._watch())
+
+    async def _watch(self) -> None:
+        from vespera.index.watcher import watch_vault
+
+        assert self.session is not None
+        await watch_vault(self.session, self._stop, lambda _report: self.after_index_change())
+
+    async def close(self) -> None:
+        """Stop background work, then close the stores (consistent on disk)."""
+        self._stop.set()
+        for timer in [*self._index_timers.values(), *self._diagnostic_timers.values()]:
+            timer.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.reader is not None:
+            await self.reader.close()
+        if self.session is not None:
+            await self.session.close()
+
+    # -- documents --------------------------------------------------------------------------
+
+    def path_of(self, file: Path) -> str | None:
+        """The vault-relative path of ``file``, if it is inside this vault."""
+        try:
+            return file.resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            return None
+
+    def open_document(self, path: str, text: str, version: int | None) -> EditorDocument:
+        """The editor opened a note: its text now stands for the note."""
+        doc = self.documents.get(path)
+        if doc is None:
+            doc = self.documents[path] = EditorDocument(path, text, version)
+            if self.session is not None:
+                doc.limit = self.session.config.max_note_bytes
+        else:
+            doc.replace(text, version)
+        if self.session is not None and is_note_path(path):
+            self.session.indexer.held.add(path)
+            self._schedule_index(path, doc, 0)
+        self.schedule_diagnostics(path, 0)
+        return doc
+
+    def change_document(self, path: str, text: str, version: int | None) -> None:
+        """The editor changed a note's text."""
+        doc = self.documents.get(path)
+        if doc is None:
+            self.open_document(path, text, version)
+            return
+        doc.replace(text, version)
+        if self.session is not None and is_note_path(path):
+            self._schedule_index(path, doc, self.server.settings.index_delay_ms / 1000)
+        self.schedule_diagnostics(path, self.server.settings.diagnostics_delay_ms / 1000)
+
+    def close_document(self, path: str) -> None:
+        """The editor closed a note: the file on disk stands for it again."""
+        self.documents.pop(path, None)
+        for timers in (self._index_timers, self._diagnostic_timers):
+            if (timer := timers.pop(path, None)) is not None:
+                timer.cancel()
+        self.server.publish(self, path, None, [])
+        if self.session is not None:
+            self.session.indexer.held.discard(path)
+            self._spawn(self._update([path]))
+
+    def files_changed(self, paths: list[str]) -> None:
+        """Files changed on disk (reported by the editor's watcher)."""
+        if self.session is not None and paths:
+            self._spawn(self._update(paths))
+
+    async def flush(self, path: str) -> None:
+        """Index the editor's text of ``path`` now if an edit is waiting for the quiet time."""
+        timer = self._index_timers.pop(path, None)
+        doc = self.documents.get(path)
+        if timer is not None and doc is not None:
+            timer.cancel()
+            await self._index_text(path, doc)
+
+    async def flush_all(self) -> None:
+        """Index every waiting edit now: vault-wide answers (references, rename) need them."""
+        for path in list(self._index_timers):
+            await self.flush(path)
+
+    def _schedule_index(self, path: str, doc: EditorDocument, delay: float) -> None:
+        if (timer := self._index_timers.pop(path, None)) is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._index_timers.pop(path, None)
+            self._spawn(self._index_text(path, doc))
+
+        self._index_timers[path] = loop.call_later(delay, fire)
+
+    async def _index_text(self, path: str, doc: EditorDocument) -> None:
+        if self.session is None or self.documents.get(path) is not doc:
+            return
+        try:
+            report = await self.session.indexer.update_text(path, doc.text)
+        except Exception:
+            log.exception("Indexing the editor's text of %s failed", path)
+            return
+        if report.changed:
+            self.after_index_change()
+
+    async def _update(self, paths: list[str]) -> None:
+        assert self.session is not None
+        try:
+            report = await self.session.update(paths)
+        except Exception:
+            log.exception("Re-indexing %d changed files failed", len(paths))
+            return
+        if report.changed or CONFIG_FILE in paths:
+            self.after_index_change()
+
+    def after_index_change(self) -> None:
+        """The index changed: refresh the catalog, then the open notes' diagnostics."""
+        self.refresh_catalog()
+
+    # -- catalog ----------------------------------------------------------------------------
+
+    def refresh_catalog(self) -> None:
+        """Load a new catalog soon; requests made meanwhile coalesce into one more load."""
+        if self._catalog_task is not None and not self._catalog_task.done():
+            self._catalog_again = True
+            return
+        self._catalog_task = self._spawn(self._refresh_loop())
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            self._catalog_again = False
+            await self._refresh_catalog()
+            if not self._catalog_again:
+                return
+
+    async def _refresh_catalog(self) -> None:
+        if self.reader is None:
+            return
+        try:
+            self.catalog = await Catalog.load(self.reader)
+        except Exception:
+            log.exception("Reading the catalog of %s failed", self.root)
+            return
+        self._send_status()
+        for path in self.documents:
+            self.schedule_diagnostics(path, 0)
+
+    # -- diagnostics ------------------------------------------------------------------------
+
+    def schedule_diagnostics(self, path: str, delay: float) -> None:
+        """Publish ``path``'s diagnostics after ``delay`` seconds without further edits."""
+        if (timer := self._diagnostic_timers.pop(path, None)) is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._diagnostic_timers.pop(path, None)
+            self._spawn(self._publish(path))
+
+        self._diagnostic_timers[path] = loop.call_later(delay, fire)
+
+    async def _publish(self, path: str) -> None:
+        doc = self.documents.get(path)
+        if doc is None:
+            return
+        version = doc.version
+        findings = await self.findings(doc)
+        if self.documents.get(path) is doc and doc.version == version:
+            self.server.publish(self, path, version, findings)
+
+    async def findings(self, doc: EditorDocument) -> list[Finding]:
+        """Everything wrong with an open note, as it stands in the editor."""
+        await self.parse(doc)
+        note = doc.parsed
+        if self.session is None:
+            return [
+                Finding(p.code, p.message, p.severity, p.range or _START) for p in note.problems
+            ]
+        resolver = self.session.indexer.resolver
+        anchors = {p: await self.anchors(p) for p in anchor_targets(note, resolver)}
+        settings = self.server.settings
+        catalog = self.catalog if settings.tag_hygiene else Catalog()
+        vocabulary = self.session.config.tag_vocabulary
+        return note_findings(note, resolver, catalog, anchors, vocabulary)
+
+    async def parse(self, doc: EditorDocument) -> None:
+        """Parse a large buffer in a thread, so the event loop stays free; small ones inline."""
+        if len(doc.text) > LARGE_TEXT and doc._parsed is None:
+            text = doc.text
+            parsed = await asyncio.to_thread(parse_editor_text, doc.path, text, doc.limit)
+            doc.set_parsed(parsed, text)
+
+    async def anchors(self, path: str) -> Anchors:
+        """Headings and block ids of a note: from the editor if open, else from the index."""
+        doc = self.documents.get(path)
+        if doc is not None:
+            await self.parse(doc)
+            note = doc.parsed
+            return Anchors.of((h.text for h in note.headings), (b.id for b in note.blocks))
+        if self.reader is None:
+            return Anchors.of((), ())
+        headings = await self.reader.headings(path)
+        blocks = await self.reader.blocks(path)
+        return Anchors.of((h[1] for h in headings), (b[0] for b in blocks))
+
+    # -- status -----------------------------------------------------------------------------
+
+    def _set_state(self, state: VaultState) -> None:
+        self.state = state
+        self._send_status()
+
+    def _send_status(self) -> None:
+        notes = len(self.catalog.notes)
+        self.server.send_status(
+            StatusParams(
+                vault=self.uri,
+                state=self.state,
+                notes=notes,
+                indexed=self._indexed,
+                total=self._total,
+                problems=self.catalog.problems,
+                message=self.message,
+            )
+        )
+
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("Background work on %s failed", self.root, exc_info=exc)
+
+
+_START = Range(0, 0, 0, 0)

@@ -1,0 +1,178 @@
+"""A scripted editor for the language-server tests, on top of the pytest-lsp client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from vespera_protocol.messages import STATUS
+
+# A safety net against a hung server; every wait ends as soon as its notification arrives.
+PATIENCE = 60.0
+
+
+class Editor:
+    """One client session: documents it has open, notifications it has seen."""
+
+    def __init__(self, client: LanguageClient) -> None:
+        self.client = client
+        self.statuses: list[Any] = []
+        self.registrations: list[lsp.Registration] = []
+        self.root = Path()
+        self._versions: dict[str, int] = {}
+        self._changed = asyncio.Condition()
+
+    @classmethod
+    async def start(cls, command: Sequence[str], env: dict[str, str]) -> Editor:
+        """Start the server process and connect to it."""
+        client = LanguageClient(converter_factory=default_converter)
+        editor = cls(client)
+
+        async def on_status(_: LanguageClient, params: Any) -> None:
+            editor.statuses.append(params)
+            await editor._notify()
+
+        async def on_diagnostics(_: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+            client.diagnostics[params.uri] = params.diagnostics
+            await editor._notify()
+
+        def on_register(_: LanguageClient, params: lsp.RegistrationParams) -> None:
+            editor.registrations.extend(params.registrations)
+
+        features = {
+            lsp.CLIENT_REGISTER_CAPABILITY: on_register,
+            **DEFAULT_CLIENT_FEATURES,
+            STATUS: on_status,
+            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: on_diagnostics,
+        }
+        register_lsp_features(client, features)
+
+        await client.start_io(*command, env=env)
+        return editor
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, check: Callable[[], Any], what: str) -> Any:
+        """Wait until ``check()`` returns something true (re-checked on each notification)."""
+        async with self._changed:
+            try:
+                async with asyncio.timeout(PATIENCE):
+                    while not (result := check()):
+                        await self._changed.wait()
+            except TimeoutError:
+                raise AssertionError(f"timed out waiting for {what}") from None
+        return result
+
+    async def initialize(self, capabilities: lsp.ClientCapabilities, root: Path) -> None:
+        """``initialize`` with ``root`` as the one workspace folder."""
+        self.root = root
+        await self.client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=capabilities,
+                process_id=None,
+                root_uri=root.as_uri(),
+                workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            )
+        )
+
+    async def wait_ready(self) -> None:
+        """Wait for the vault's ``ready`` status."""
+        await self.wait_for(lambda: any(s.state == "ready" for s in self.statuses), "ready")
+
+    async def close(self) -> None:
+        """Shut the session down and stop the server."""
+        try:
+            await self.client.shutdown_session()
+        finally:
+            await self.client.stop()  # type: ignore[no-untyped-call]
+
+    # -- documents ------------------------------------------------------------------------
+
+    def uri(self, path: str) -> str:
+        """The URI of a vault-relative path."""
+        return (self.root / path).as_uri()
+
+    def open(self, path: str, text: str | None = None) -> str:
+        """Open a note (its text on disk unless given); returns its URI."""
+        uri = self.uri(path)
+        if text is None:
+            text = (self.root / path).read_text(encoding="utf-8")
+        self._versions[uri] = 1
+        self.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)
+            )
+        )
+        return uri
+
+    def replace_all(self, path: str, text: str) -> None:
+        """Send a whole new text for an open note."""
+        uri = self.uri(path)
+        self._versions[uri] += 1
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self._versions[uri]
+                ),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
+    def insert(self, path: str, line: int, character: int, text: str) -> None:
+        """Type ``text`` at a position (an incremental change)."""
+        uri = self.uri(path)
+        self._versions[uri] += 1
+        at = lsp.Position(line, character)
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self._versions[uri]
+                ),
+                content_changes=[
+                    lsp.TextDocumentContentChangePartial(range=lsp.Range(at, at), text=text)
+                ],
+            )
+        )
+
+    def version(self, path: str) -> int:
+        """The version of an open note as this editor last sent it."""
+        return self._versions[self.uri(path)]
+
+    async def diagnostics(
+        self, path: str, check: Callable[[Sequence[lsp.Diagnostic]], bool] = lambda d: True
+    ) -> Sequence[lsp.Diagnostic]:
+        """Wait for published diagnostics of ``path`` that satisfy ``check``."""
+        uri = self.uri(path)
+
+        def published() -> Sequence[lsp.Diagnostic] | None:
+            found = self.client.diagnostics.get(uri)
+            return found if found is not None and check(found) else None
+
+        def boxed() -> tuple[Sequence[lsp.Diagnostic]] | None:
+            found = published()
+            return None if found is None else (found,)  # a tuple is true even when empty
+
+        box: tuple[Sequence[lsp.Diagnostic]] = await self.wait_for(boxed, f"diagnostics of {path}")
+        return box[0]
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def complete(self, path: str, line: int, character: int) -> lsp.CompletionList | None:
+        """``textDocument/completion`` at a position."""
+        result = await self.client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(self.uri(path)),
+                position=lsp.Position(line, character),
+            )
+        )
+        assert result is None or isinstance(result, lsp.CompletionList)
+        return result

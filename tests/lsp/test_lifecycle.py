@@ -1,0 +1,108 @@
+"""Start-up, progress, status, logs, several editors on one vault, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from vespera.store.state import DATA_DIR_ENV
+
+from .conftest import capabilities
+from .editor import Editor
+
+NOTES_IN_EXAMPLE = 23  # every note of the example vault but its ignored template
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
+
+
+async def _run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vespera",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(child.communicate(), 60)
+    return child.returncode or 0, output.decode()
+
+
+def _serve() -> list[str]:
+    return [sys.executable, "-m", "vespera", "serve"]
+
+
+async def test_status_goes_from_starting_through_indexing_to_ready(editor: Editor) -> None:
+    states = [s.state for s in editor.statuses]
+    assert states[0] == "starting"
+    assert "indexing" in states
+    ready = next(s for s in editor.statuses if s.state == "ready")
+    assert ready.vault == editor.root.as_uri()
+    assert ready.notes == NOTES_IN_EXAMPLE
+    assert ready.problems >= 0
+
+
+async def test_indexing_reports_work_done_progress(editor: Editor, editor_name: str) -> None:
+    caps = capabilities(editor_name)
+    if not (caps.window and caps.window.work_done_progress):
+        return  # this editor does not show progress; nothing may be sent
+    reports = [r for rs in editor.client.progress_reports.values() for r in rs]
+    assert isinstance(reports[0], lsp.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], lsp.WorkDoneProgressEnd)
+    assert any(isinstance(r, lsp.WorkDoneProgressReport) for r in reports)
+
+
+async def test_logs_reach_the_editor_as_log_messages(editor: Editor) -> None:
+    assert any("Indexed" in m.message for m in editor.client.log_messages)
+
+
+async def test_a_client_that_does_not_opt_in_gets_no_status(vault: Path, tmp_path: Path) -> None:
+    client = await Editor.start(_serve(), _env(tmp_path))
+    try:
+        await client.initialize(capabilities("neovim", status=False), vault)
+        client.open("Scenes/New.md", "[[Nowhere]]")
+        # Diagnostics only come once the index is read, so the vault is up by then.
+        await client.diagnostics("Scenes/New.md", lambda d: len(d) == 1)
+        assert client.statuses == []
+    finally:
+        await client.close()
+
+
+async def test_a_second_editor_on_the_same_vault_is_told_why_and_still_serves_open_notes(
+    editor: Editor, vault: Path, tmp_path: Path
+) -> None:
+    second = await Editor.start(_serve(), _env(tmp_path))
+    try:
+        await second.initialize(capabilities("visual-studio-code"), vault)
+        status = await second.wait_for(
+            lambda: next((s for s in second.statuses if s.state == "unavailable"), None),
+            "an unavailable status",
+        )
+        assert "in use by process" in status.message
+        assert any("cannot open the index" in m.message for m in second.client.messages)
+        second.open("Scenes/New.md", "---\ntags: [a\n---\n")
+        found = await second.diagnostics("Scenes/New.md", lambda d: len(d) == 1)
+        assert found[0].severity == lsp.DiagnosticSeverity.Error
+    finally:
+        await second.close()
+
+
+async def test_after_shutdown_the_stores_agree_with_the_files(vault: Path, tmp_path: Path) -> None:
+    client = await Editor.start(_serve(), _env(tmp_path))
+    await client.initialize(capabilities("visual-studio-code"), vault)
+    await client.wait_ready()
+    client.open("Scenes/New.md", "An unsaved note with #mood:tense\n")
+    await client.diagnostics("Scenes/New.md")
+    await client.close()
+    # The unsaved note was indexed from the editor; on close it is gone from the files, and
+    # the shutdown must have left both stores consistent for the next process.
+    for command in ("index", "doctor"):
+        code, output = await _run_cli(command, str(vault), env=_env(tmp_path))
+        assert code == 0, output
