@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types as lsp
 
@@ -16,7 +16,7 @@ def codes(found: Sequence[lsp.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in found)
 
 
-def has(code: str) -> object:
+def has(code: str) -> Callable[[Sequence[lsp.Diagnostic]], bool]:
     return lambda found: code in codes(found)
 
 

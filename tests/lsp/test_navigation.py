@@ -166,5 +166,5 @@ async def test_quick_fix_replaces_a_slipped_tag(editor: Editor) -> None:
         if action.edit.document_changes
         else (action.edit.changes or {})[editor.uri(NEW)]
     )
-    assert edits[0].new_text == "mood:tense"
+    assert isinstance(edits[0], lsp.TextEdit) and edits[0].new_text == "mood:tense"
     assert (edits[0].range.start.character, edits[0].range.end.character) == (3, 13)
