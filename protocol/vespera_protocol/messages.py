@@ -28,6 +28,15 @@ class Message:
 # Filled as custom messages are defined; the schema generator and the tests read it.
 MESSAGES: dict[str, Message] = {}
 
+# Commands run through the standard ``workspace/executeCommand``: name -> what it does.
+COMMANDS: dict[str, str] = {}
+
+REINDEX_COMMAND = "vespera.reindex"
+COMMANDS[REINDEX_COMMAND] = (
+    "Read every note of every vault again (unchanged notes are recognised by hash and not "
+    "parsed), reporting $/progress. No arguments; returns null when done."
+)
+
 
 def schema() -> dict[str, Any]:
     """A JSON Schema with one definition per payload type, and the method table."""
@@ -47,6 +56,7 @@ def schema() -> dict[str, Any]:
             }
             for name, m in sorted(MESSAGES.items())
         },
+        "commands": dict(sorted(COMMANDS.items())),
         "$defs": components,
     }
 

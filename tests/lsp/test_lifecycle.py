@@ -10,6 +10,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from vespera.store.state import DATA_DIR_ENV
+from vespera_protocol.messages import REINDEX_COMMAND
 
 from .conftest import capabilities
 from .editor import Editor
@@ -106,3 +107,16 @@ async def test_after_shutdown_the_stores_agree_with_the_files(vault: Path, tmp_p
     for command in ("index", "doctor"):
         code, output = await _run_cli(command, str(vault), env=_env(tmp_path))
         assert code == 0, output
+
+
+async def test_the_reindex_command_reads_the_vault_again_with_status(editor: Editor) -> None:
+    before = len(editor.statuses)
+    await editor.client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=REINDEX_COMMAND)
+    )
+    later = [s.state for s in editor.statuses[before:]]
+    assert "indexing" in later and later[-1] == "ready"
+    # And the vault still answers from a complete index.
+    editor.open("Scenes/New.md", "[[Ali")
+    result = await editor.complete("Scenes/New.md", 0, 5)
+    assert result is not None and any(i.label.startswith("Alice") for i in result.items)

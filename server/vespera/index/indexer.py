@@ -151,6 +151,10 @@ class Indexer:
         self.config = config
         self.rules = IgnoreRules(config.ignore)
 
+    def reread_all(self) -> None:
+        """Make the next scan read and hash every file, not only those whose stat changed."""
+        self._reread_all = True
+
     async def start(self, repair: bool = True) -> None:
         """Load the resolver from the index and (unless told not to) repair pending graph work.
 

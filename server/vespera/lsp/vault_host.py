@@ -87,6 +87,13 @@ class VaultHost:
         await self._refresh_catalog()
         self._spawn(self._initial_scan())
 
+    async def reindex(self) -> None:
+        """Read every file again (hashes still spare unchanged notes their parsing)."""
+        if self.session is None:
+            return
+        self.session.indexer.reread_all()
+        await self._initial_scan()
+
     async def _initial_scan(self) -> None:
         assert self.session is not None
         progress = await self.server.progress_begin("Vespera: indexing the vault")
@@ -121,9 +128,10 @@ class VaultHost:
             progress.end("Indexed")
         await self._refresh_catalog()
         self._set_state("ready")
-        self.ready.set()
-        if not self.server.files_watched:
-            self._spawn(self._watch())
+        if not self.ready.is_set():
+            self.ready.set()
+            if not self.server.files_watched:
+                self._spawn(self._watch())
 
     async def _watch(self) -> None:
         from vespera.index.watcher import watch_vault

@@ -18,6 +18,7 @@ from lsprotocol import types as lsp
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.settings import SECTION, read_settings
+from vespera_protocol.messages import REINDEX_COMMAND
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,11 @@ def register(server: VesperaServer) -> None:
         for host in ls.vaults:
             for path in host.documents:
                 host.schedule_diagnostics(path, 0)
+
+    @server.command(REINDEX_COMMAND)
+    async def reindex(ls: VesperaServer, *args: Any) -> None:
+        """``vespera.reindex``: read every note of every vault again, with progress."""
+        await asyncio.gather(*(host.reindex() for host in ls.vaults))
 
 
 def _apply_settings(ls: VesperaServer, raw: Any) -> None:
