@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vespera.codex.types import json_schema as codex_schema
 from vespera.lsp.settings import ServerSettings
 from vespera.vault.config import VaultConfig
 from vespera_protocol.messages import schema as protocol_schema
@@ -22,8 +23,12 @@ def generated() -> dict[str, dict[str, Any]]:
     settings = ServerSettings.model_json_schema(by_alias=True)
     settings["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     settings["title"] = "Vespera language server settings (initializationOptions, 'vespera')"
+    codex = codex_schema()
+    codex["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    codex["title"] = "Vespera codex type (.vespera/types/<name>.yaml)"
     return {
         "vault-config.schema.json": config,
+        "codex-type.schema.json": codex,
         "server-settings.schema.json": settings,
         "protocol.schema.json": protocol_schema(),
     }

@@ -13,7 +13,7 @@ from typing import Literal
 from vespera.editor.catalog import Catalog
 from vespera.vault.resolve import fold, strip_md
 
-SuggestionKind = Literal["tag", "note", "alias", "heading", "block"]
+SuggestionKind = Literal["tag", "note", "alias", "heading", "block", "field", "value"]
 
 LINK_LIMIT = 100  # link candidates per answer; the answer says when there are more
 
@@ -47,17 +47,23 @@ def tag_suggestions(catalog: Catalog, prefix: str, exclude: str | None = None) -
 
 
 def link_suggestions(
-    catalog: Catalog, prefix: str, closed: bool, limit: int = LINK_LIMIT
+    catalog: Catalog,
+    prefix: str,
+    closed: bool,
+    limit: int = LINK_LIMIT,
+    types: frozenset[str] | None = None,
 ) -> tuple[list[Suggestion], bool]:
     """Notes whose name, title or alias matches ``prefix``; and whether more were left out.
 
     Prefix matches come before matches inside a word; names before titles before aliases. The
     inserted target is the shortest one that names only that note; an alias match inserts
-    ``target|alias`` as Obsidian does.
+    ``target|alias`` as Obsidian does. ``types`` (folded) keeps only notes of those codex types.
     """
     wanted = fold(prefix.strip())
     scored: list[tuple[int, int, str, str, str | None]] = []
     for path, note in catalog.notes.items():
+        if types is not None and fold(note.type or "") not in types:
+            continue
         name = basename(strip_md(path))
         best: tuple[int, str | None] | None = None
         for rank, text, alias in (

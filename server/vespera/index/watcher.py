@@ -9,6 +9,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
+from vespera.codex.types import TYPES_DIR
 from vespera.index.indexer import IndexReport
 from vespera.session import VaultSession
 from vespera.vault.config import CONFIG_FILE
@@ -26,7 +27,11 @@ def _relevant(session: VaultSession) -> Callable[[Change, str], bool]:
             return False
         # Anything not ignored may be a note, or a folder of notes moved or deleted; the rules
         # are read at each event, so a reloaded config applies at once.
-        return rel == CONFIG_FILE or not session.indexer.rules.ignored(rel)
+        return (
+            rel == CONFIG_FILE
+            or rel.startswith(TYPES_DIR + "/")
+            or not session.indexer.rules.ignored(rel)
+        )
 
     return accept
 
@@ -36,6 +41,7 @@ async def watch_vault(
     stop: asyncio.Event,
     on_report: Callable[[IndexReport], None] | None = None,
     debounce_ms: int = 200,
+    on_paths: Callable[[list[str]], None] | None = None,
 ) -> None:
     """Re-index changed paths until ``stop`` is set; changes are debounced and batched."""
     root = session.root
@@ -48,6 +54,8 @@ async def watch_vault(
         recursive=True,
     ):
         paths = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
+        if on_paths is not None:
+            on_paths(paths)
         try:
             report = await session.update(paths)
         except Exception:  # one bad batch must not end watching

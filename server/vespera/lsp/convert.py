@@ -22,6 +22,8 @@ _KIND = {
     "alias": lsp.CompletionItemKind.Reference,
     "heading": lsp.CompletionItemKind.Reference,
     "block": lsp.CompletionItemKind.Reference,
+    "field": lsp.CompletionItemKind.Field,
+    "value": lsp.CompletionItemKind.EnumMember,
 }
 
 

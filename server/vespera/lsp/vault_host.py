@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vespera.codex.check import type_findings
+from vespera.codex.types import TYPES_DIR, Codex, load_codex, parse_type_file
 from vespera.editor.catalog import Catalog
 from vespera.editor.document import LARGE_TEXT, EditorDocument, parse_editor_text
 from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findings
@@ -49,6 +51,7 @@ class VaultHost:
         self.session: VaultSession | None = None
         self.reader: IndexReader | None = None
         self.catalog = Catalog()
+        self.codex = Codex()
         self.documents: dict[str, EditorDocument] = {}
         self.state: VaultState = "starting"
         self.message = ""
@@ -67,6 +70,7 @@ class VaultHost:
     async def start(self) -> None:
         """Open the stores, then index the vault in the background, reporting progress."""
         self._set_state("starting")
+        await self._load_codex()
         try:
             self.session = await VaultSession.open(self.root, self.state_dir)
             self.reader = await IndexReader.open(self.session.db.path)
@@ -137,7 +141,29 @@ class VaultHost:
         from vespera.index.watcher import watch_vault
 
         assert self.session is not None
-        await watch_vault(self.session, self._stop, lambda _report: self.after_index_change())
+        await watch_vault(
+            self.session,
+            self._stop,
+            lambda _report: self.after_index_change(),
+            on_paths=self._types_touched,
+        )
+
+    async def _load_codex(self) -> None:
+        self.codex = await asyncio.to_thread(load_codex, self.root)
+        for path, problems in self.codex.problems.items():
+            for problem in problems:
+                line = f" (line {problem.range.start_line + 1})" if problem.range else ""
+                log.warning("%s%s: %s", path, line, problem.message)
+
+    def _types_touched(self, paths: list[str]) -> None:
+        if any(p.startswith(TYPES_DIR + "/") for p in paths):
+            self._spawn(self.reload_codex())
+
+    async def reload_codex(self) -> None:
+        """Read the codex types again and re-check the open notes."""
+        await self._load_codex()
+        for path in self.documents:
+            self.schedule_diagnostics(path, 0)
 
     async def close(self) -> None:
         """Stop background work, then close the stores (consistent on disk)."""
@@ -200,8 +226,10 @@ class VaultHost:
 
     def files_changed(self, paths: list[str]) -> None:
         """Files changed on disk (reported by the editor's watcher)."""
-        if self.session is not None and paths:
-            self._spawn(self._update(paths))
+        self._types_touched(paths)
+        notes = [p for p in paths if not p.startswith(TYPES_DIR + "/")]
+        if self.session is not None and notes:
+            self._spawn(self._update(notes))
 
     async def flush(self, path: str) -> None:
         """Index the editor's text of ``path`` now if an edit is waiting for the quiet time."""
@@ -304,7 +332,12 @@ class VaultHost:
             self.server.publish(self, path, version, findings)
 
     async def findings(self, doc: EditorDocument) -> list[Finding]:
-        """Everything wrong with an open note, as it stands in the editor."""
+        """Everything wrong with an open note (or type file), as it stands in the editor."""
+        if doc.path.startswith(TYPES_DIR + "/"):
+            _, problems = parse_type_file(Path(doc.path).stem, doc.text)
+            return [Finding(p.code, p.message, p.severity, p.range or _START) for p in problems]
+        if not is_note_path(doc.path):
+            return []
         await self.parse(doc)
         note = doc.parsed
         if self.session is None:
@@ -316,7 +349,17 @@ class VaultHost:
         settings = self.server.settings
         catalog = self.catalog if settings.tag_hygiene else Catalog()
         vocabulary = self.session.config.tag_vocabulary
-        return note_findings(note, resolver, catalog, anchors, vocabulary)
+        found = note_findings(note, resolver, catalog, anchors, vocabulary)
+        found += type_findings(note, doc.line, self.codex, resolver, NoteTypes(self))
+        return found
+
+    def note_type(self, path: str) -> str | None:
+        """The codex type of a note: as the editor has it if open, else as indexed."""
+        doc = self.documents.get(path)
+        if doc is not None:
+            return doc.parsed.type
+        note = self.catalog.notes.get(path)
+        return note.type if note is not None else None
 
     async def parse(self, doc: EditorDocument) -> None:
         """Parse a large buffer in a thread, so the event loop stays free; small ones inline."""
@@ -371,3 +414,21 @@ class VaultHost:
 
 
 _START = Range(0, 0, 0, 0)
+
+
+class NoteTypes(Mapping[str, "str | None"]):
+    """Notes' codex types by path, looked up on demand (no copy of the whole vault)."""
+
+    def __init__(self, host: VaultHost) -> None:
+        self._host = host
+
+    def __getitem__(self, path: str) -> str | None:
+        if path not in self._host.documents and path not in self._host.catalog.notes:
+            raise KeyError(path)
+        return self._host.note_type(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._host.catalog.notes)
+
+    def __len__(self) -> int:
+        return len(self._host.catalog.notes)

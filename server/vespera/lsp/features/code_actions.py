@@ -1,7 +1,8 @@
 """``textDocument/codeAction``: quick fixes for Vespera's diagnostics.
 
 - a tag that looks like a slip: replace it with the suggested tag;
-- a link to a missing note: create the note (with a title heading).
+- a link to a missing note: create the note (with a title heading);
+- a field the note's codex type requires: add it to the frontmatter.
 """
 
 from __future__ import annotations
@@ -44,6 +45,22 @@ def register(server: VesperaServer) -> None:
                         diagnostics=[diagnostic],
                         is_preferred=True,
                         edit=_edit(ls, uri, doc.version, [edit]),
+                    )
+                )
+            elif diagnostic.code == "missing-field" and "field" in data:
+                head = doc.parsed.frontmatter_range
+                if head is None:
+                    continue
+                empty = "[]" if data.get("list") else ""
+                at = lsp.Position(head.end_line, 0)
+                insert = lsp.TextEdit(lsp.Range(at, at), f"{data['field']}: {empty}\n")
+                actions.append(
+                    lsp.CodeAction(
+                        title=f"Add the field '{data['field']}'",
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        edit=_edit(ls, uri, doc.version, [insert]),
                     )
                 )
             elif diagnostic.code == "broken-link" and "target" in data:

@@ -15,8 +15,23 @@ from vespera.editor.completion import (
     link_suggestions,
     tag_suggestions,
 )
-from vespera.editor.cursor import HeadingSlot, LinkSlot, TagSlot, cursor_at, slot_at
+from vespera.editor.cursor import (
+    BlockSlot,
+    FieldKeySlot,
+    FieldValueSlot,
+    HeadingSlot,
+    LinkSlot,
+    TagSlot,
+    cursor_at,
+    declared_type,
+    slot_at,
+)
 from vespera.editor.document import index_to_utf16
+from vespera.editor.field_completion import (
+    field_key_suggestions,
+    field_value_suggestions,
+    link_types,
+)
 from vespera.lsp.convert import to_completion
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
@@ -45,14 +60,34 @@ def register(server: VesperaServer) -> None:
         if isinstance(slot, TagSlot):
             suggestions = tag_suggestions(host.catalog, slot.prefix, exclude=slot.prefix)
         elif isinstance(slot, LinkSlot):
+            kind = host.codex.get(declared_type(doc))
             suggestions, incomplete = link_suggestions(
-                host.catalog, slot.prefix, slot.closed, ls.settings.max_completion_items
+                host.catalog,
+                slot.prefix,
+                slot.closed,
+                ls.settings.max_completion_items,
+                link_types(kind, slot.field),
+            )
+        elif isinstance(slot, FieldKeySlot):
+            kind = host.codex.get(declared_type(doc))
+            present = set(doc.parsed.frontmatter)
+            suggestions = field_key_suggestions(kind, host.codex, present, slot.prefix)
+        elif isinstance(slot, FieldValueSlot):
+            kind = host.codex.get(declared_type(doc))
+            suggestions = field_value_suggestions(
+                slot.key,
+                kind,
+                host.codex,
+                host.catalog,
+                slot.prefix,
+                ls.settings.max_completion_items,
             )
         elif isinstance(slot, HeadingSlot):
             suggestions = heading_suggestions(
                 await _headings(host, doc.path, slot.target), slot.prefix
             )
         else:
+            assert isinstance(slot, BlockSlot)
             suggestions = block_suggestions(await _blocks(host, doc.path, slot.target), slot.prefix)
         start = index_to_utf16(cursor.text, slot.start)
         edit_range = lsp.Range(

@@ -140,6 +140,7 @@ async def _watch_files(ls: VesperaServer) -> bool:
         watchers=[
             lsp.FileSystemWatcher(glob_pattern="**/*.md"),
             lsp.FileSystemWatcher(glob_pattern="**/.vespera/config.yaml"),
+            lsp.FileSystemWatcher(glob_pattern="**/.vespera/types/*.{yaml,yml}"),
         ]
     )
     try:

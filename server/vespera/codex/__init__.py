@@ -1,0 +1,1 @@
+"""Codex types: what each kind of note (scene, character...) carries, and checks against it."""
