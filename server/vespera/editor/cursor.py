@@ -20,6 +20,7 @@ _LINK_BLOCK = re.compile(r"\[\[([^\[\]|#^]*)#\^([^\[\]|]*)$")
 _FIELD_TAG = re.compile(rf"#?({_TAG_CHARS}*)$")
 _KEY_LINE = re.compile(r"^([^\s#:\-][^:]*?)\s*:(?:\s|$)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_BACKTICKS = re.compile(r"`+")
 _TYPE_LINE = re.compile(r"^type\s*:\s*([^#]*)")
 _LIST_ITEM = re.compile(r"^\s*-\s+")
 _LAST_VALUE = re.compile(r"[^\[\],'\"]*$")
@@ -113,7 +114,9 @@ def slot_at(doc: EditorDocument, cursor: Cursor) -> Slot | None:
     if (m := _LINK_NAME.search(before)) is not None:
         return LinkSlot(m.group(1), m.start(1), after.lstrip().startswith("]]"), key)
     if key is not None:
-        key_end = before.find(":") + 1 if _KEY_LINE.match(cursor.text) else 0
+        key_end = cursor.text.find(":") + 1 if _KEY_LINE.match(cursor.text) else 0
+        if cursor.index < key_end:
+            return None  # on the key itself, not its value
         if key.casefold() in ("tags", "tag") and (m := _FIELD_TAG.search(before)) is not None:
             # Only the value part of the line: not the key itself.
             if m.start() >= key_end:
@@ -186,8 +189,25 @@ def in_code(doc: EditorDocument, cursor: Cursor) -> bool:
         marker = m.group(1)
         if fence is None:
             fence = marker
-        elif marker[0] == fence[0] and len(marker) >= len(fence):
+        elif (
+            marker[0] == fence[0]
+            and len(marker) >= len(fence)
+            and not doc.line(number)[m.end() :].strip()  # a closing fence has no info string
+        ):
             fence = None
     if fence is not None:
         return True
-    return cursor.text[: cursor.index].count("`") % 2 == 1
+    return _in_code_span(cursor.text[: cursor.index])
+
+
+def _in_code_span(text: str) -> bool:
+    """Whether ``text`` ends inside an inline code span (a run of n backticks opens one, the
+    next run of exactly n closes it)."""
+    opened: int | None = None
+    for run in _BACKTICKS.finditer(text):
+        size = len(run.group())
+        if opened is None:
+            opened = size
+        elif size == opened:
+            opened = None
+    return opened is not None

@@ -59,9 +59,9 @@ class EditorDocument:
 
 def parse_editor_text(path: str, text: str, limit: int) -> ParsedNote:
     """Parse a buffer, or describe it as too large to parse (the same rule as for files)."""
-    size = len(text) if len(text) > limit else len(text.encode("utf-8", "surrogatepass"))
-    if size <= limit:
+    if len(text) <= limit and len(text.encode("utf-8", "surrogatepass")) <= limit:
         return parse_text(path, text)
+    size = len(text.encode("utf-8", "surrogatepass"))
     return empty_note(
         path,
         Problem(

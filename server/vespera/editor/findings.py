@@ -116,7 +116,10 @@ def _link_findings(
                 )
             ]
         target_path = found.path
-        if found.ambiguous:
+        # Written as the whole path of the note it opens, a link is exact however many notes
+        # share the name (a note at the vault's root has no longer form).
+        exact = fold(strip_md(link.target).strip("/")) == fold(strip_md(found.path))
+        if found.ambiguous and not exact:
             return [
                 Finding(
                     "ambiguous-link",

@@ -41,16 +41,25 @@ def tag_rename_edits(
 
     ``occurrences`` are (path, tag as written, range). A child keeps the rest of its name as
     written: renaming ``mood`` to ``feeling`` turns ``#Mood/Calm`` into ``#feeling/Calm``.
+    Occurrences that are neither the tag nor one of its children are left alone.
     """
     edits: dict[str, list[TextEdit]] = {}
-    size = len(old_norm)
     for path, name, span in occurrences:
-        norm = fold(name)
-        if norm == old_norm:
-            text = new_name
-        elif norm.startswith(old_norm + "/") and fold(name[:size]) == old_norm:
-            text = new_name + name[size:]
-        else:
-            continue  # written in a way whose folded prefix has another length (rare scripts)
-        edits.setdefault(path, []).append(TextEdit(name_range(span, name), text))
+        text = new_name if fold(name) == old_norm else _renamed_child(name, old_norm, new_name)
+        if text is not None:
+            edits.setdefault(path, []).append(TextEdit(name_range(span, name), text))
     return edits
+
+
+def _renamed_child(name: str, old_norm: str, new_name: str) -> str | None:
+    """``name`` with its written parent ``old_norm`` replaced, if it is a child of it.
+
+    The parent is found by folding each prefix ending before a ``/``: folding may change a
+    prefix's length (``Straße`` folds to ``strasse``).
+    """
+    at = name.find("/")
+    while at != -1:
+        if fold(name[:at]) == old_norm:
+            return new_name + name[at:]
+        at = name.find("/", at + 1)
+    return None
