@@ -168,3 +168,35 @@ async def test_quick_fix_replaces_a_slipped_tag(editor: Editor) -> None:
     )
     assert isinstance(edits[0], lsp.TextEdit) and edits[0].new_text == "mood:tense"
     assert (edits[0].range.start.character, edits[0].range.end.character) == (3, 13)
+
+
+async def test_renaming_a_note_updates_the_links_to_it(editor: Editor) -> None:
+    editor.open(NEW, "Ask [[Bram|the boatman]] and read [b](../Characters/Bram.md).\n")
+    edit = await editor.client.workspace_will_rename_files_async(
+        lsp.RenameFilesParams(
+            files=[
+                lsp.FileRename(
+                    old_uri=editor.uri("Characters/Bram.md"),
+                    new_uri=editor.uri("Characters/Bram Harrow.md"),
+                )
+            ]
+        )
+    )
+    assert edit is not None
+    by_uri: dict[str, list[str]] = {}
+    if edit.document_changes:
+        for change in edit.document_changes:
+            assert isinstance(change, lsp.TextDocumentEdit)
+            by_uri[change.text_document.uri] = [
+                e.new_text for e in change.edits if isinstance(e, lsp.TextEdit)
+            ]
+    else:
+        by_uri = {u: [e.new_text for e in es] for u, es in (edit.changes or {}).items()}
+    # The open note, as the editor holds it: wikilink alias kept, markdown path re-made.
+    assert by_uri[editor.uri(NEW)] == [
+        "[[Bram Harrow|the boatman]]",
+        "[b](../Characters/Bram%20Harrow.md)",
+    ]
+    # A closed scene, its frontmatter list included.
+    storm = by_uri[editor.uri(STORM)]
+    assert "[[Bram Harrow]]" in storm and len(storm) >= 2

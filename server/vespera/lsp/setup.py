@@ -12,6 +12,7 @@ from lsprotocol import types as lsp
 from vespera.lsp.features import (
     code_actions,
     completion,
+    file_rename,
     hover,
     lifecycle,
     navigation,
@@ -20,7 +21,16 @@ from vespera.lsp.features import (
 )
 from vespera.lsp.server import VesperaServer
 
-_FEATURES = (lifecycle, completion, hover, navigation, symbols, rename, code_actions)
+_FEATURES = (
+    lifecycle,
+    completion,
+    hover,
+    navigation,
+    symbols,
+    rename,
+    file_rename,
+    code_actions,
+)
 _LEVELS = {
     logging.ERROR: lsp.MessageType.Error,
     logging.WARNING: lsp.MessageType.Warning,

@@ -15,7 +15,7 @@ import aiosqlite
 import msgspec
 
 from vespera.store.index_queries import IndexQueries, TagCount, chunks, marks
-from vespera.vault.model import Range
+from vespera.vault.model import Link, Range
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +132,17 @@ class IndexReader(IndexQueries):
             for r in rows:
                 out[r[0]] = NoteSummary(r[0], r[1], r[2], tuple(msgspec.json.decode(r[3])))
         return out
+
+    async def links_to(self, path: str) -> list[tuple[str, Link]]:
+        """Every link resolved to the note at ``path``, with the note it is written in."""
+        rows = await self._rows(
+            "SELECT n.path, l.target, l.heading, l.block, l.alias, l.embed, l.kind, l.field, "
+            "l.start_line, l.start_char, l.end_line, l.end_char "
+            "FROM links l JOIN notes n ON n.id = l.note_id WHERE l.resolved_path = ? "
+            "ORDER BY n.path, l.start_line, l.start_char",
+            (path,),
+        )
+        return [
+            (r[0], Link(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], Range(*r[8:12])))
+            for r in rows
+        ]
