@@ -101,6 +101,10 @@ class VesperaServer(LanguageServer):
         # Set once the client accepted to report file changes; otherwise each vault watches
         # its own folder.
         self.files_watched = False
+        # Clients that pull diagnostics (textDocument/diagnostic and workspace/diagnostic) get
+        # no pushed ones: both at once would show each finding twice.
+        self.pull_diagnostics = False
+        self._refresh_pending = False
 
     # -- what the client can do ------------------------------------------------------------
 
@@ -176,6 +180,19 @@ class VesperaServer(LanguageServer):
                 version=version,
             )
         )
+
+    def refresh_diagnostics(self) -> None:
+        """Ask a pulling client to pull again (coalesced: one request at a time)."""
+        workspace = self.client_capabilities.workspace
+        diagnostics = workspace.diagnostics if workspace else None
+        if not (diagnostics and diagnostics.refresh_support) or self._refresh_pending:
+            return
+        self._refresh_pending = True
+
+        def done(*_: Any) -> None:
+            self._refresh_pending = False
+
+        self.workspace_diagnostic_refresh(None).add_done_callback(done)
 
     def send_status(self, status: StatusParams) -> None:
         """Send ``vespera/status`` to a client that asked for it."""

@@ -64,6 +64,9 @@ class VaultHost:
         self._catalog_task: asyncio.Task[None] | None = None
         self._catalog_again = False
         self._stop = asyncio.Event()
+        # Bumped whenever what findings depend on (catalog, codex) changes: pull diagnostics'
+        # result ids carry it, so unchanged reports can be told apart from stale ones.
+        self.generation = 0
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class VaultHost:
 
     async def _load_codex(self) -> None:
         self.codex = await asyncio.to_thread(load_codex, self.root)
+        self.generation += 1
         for path, problems in self.codex.problems.items():
             for problem in problems:
                 line = f" (line {problem.range.start_line + 1})" if problem.range else ""
@@ -304,9 +308,12 @@ class VaultHost:
         except Exception:
             log.exception("Reading the catalog of %s failed", self.root)
             return
+        self.generation += 1
         self._send_status()
         for path in self.documents:
             self.schedule_diagnostics(path, 0)
+        if self.server.pull_diagnostics and not self.documents:
+            self.server.refresh_diagnostics()
 
     # -- diagnostics ------------------------------------------------------------------------
 
@@ -323,6 +330,10 @@ class VaultHost:
         self._diagnostic_timers[path] = loop.call_later(delay, fire)
 
     async def _publish(self, path: str) -> None:
+        if self.server.pull_diagnostics:
+            # The client asks for diagnostics itself; tell it they may have changed.
+            self.server.refresh_diagnostics()
+            return
         doc = self.documents.get(path)
         if doc is None:
             return
@@ -352,6 +363,15 @@ class VaultHost:
         found = note_findings(note, resolver, catalog, anchors, vocabulary)
         found += type_findings(note, doc.line, self.codex, resolver, NoteTypes(self))
         return found
+
+    async def closed_note_findings(self, paths: list[str]) -> dict[str, list[Finding]]:
+        """Findings of notes not open in the editor, read from disk (parsed in a thread)."""
+        root, limit = self.root, self.session.config.max_note_bytes if self.session else 0
+        docs = await asyncio.to_thread(_read_documents, root, paths, limit)
+        out = {}
+        for doc in docs:
+            out[doc.path] = await self.findings(doc)
+        return out
 
     def note_type(self, path: str) -> str | None:
         """The codex type of a note: as the editor has it if open, else as indexed."""
@@ -414,6 +434,21 @@ class VaultHost:
 
 
 _START = Range(0, 0, 0, 0)
+
+
+def _read_documents(root: Path, paths: list[str], limit: int) -> list[EditorDocument]:
+    """Read and parse notes from disk; unreadable ones are skipped (the index reports them)."""
+    out = []
+    for path in paths:
+        try:
+            data = (root / path).read_bytes()[: limit + 1]
+        except OSError:
+            continue
+        text = data.decode("utf-8", "replace")
+        doc = EditorDocument(path, text, None, limit)
+        _ = doc.parsed  # parse here, in the thread
+        out.append(doc)
+    return out
 
 
 class NoteTypes(Mapping[str, "str | None"]):

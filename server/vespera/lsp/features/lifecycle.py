@@ -16,6 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from vespera.lsp.convert import uri_to_path
+from vespera.lsp.features import pull_diagnostics
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.settings import SECTION, read_settings
 from vespera_protocol.messages import REINDEX_COMMAND
@@ -30,6 +31,10 @@ def register(server: VesperaServer) -> None:
     def initialize(ls: VesperaServer, params: lsp.InitializeParams) -> None:
         """Take settings from ``initializationOptions`` and the workspace folders as vaults."""
         _apply_settings(ls, params.initialization_options)
+        if pull_diagnostics.supported(params.capabilities):
+            # Registered here, before the capabilities are computed, so only such clients see it.
+            pull_diagnostics.register(ls)
+            ls.pull_diagnostics = True
         folders: list[tuple[str, Path]] = []
         for folder in params.workspace_folders or []:
             path = uri_to_path(folder.uri)

@@ -1,0 +1,86 @@
+"""``textDocument/diagnostic`` and ``workspace/diagnostic``: the pull model.
+
+Offered only to clients that can pull both (they then get no pushed diagnostics, which would
+show every finding twice). A document report covers an open note as the editor holds it; the
+workspace report covers every other note of every vault, read from disk. Result ids carry the
+note's version (or content) and the vault's generation, so a client asking again gets
+"unchanged" for what did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from lsprotocol import types as lsp
+
+from vespera.lsp.convert import to_diagnostic
+from vespera.lsp.server import VesperaServer
+
+IDENTIFIER = "vespera"
+_CHUNK = 200  # notes read and parsed per thread hand-off
+
+
+def supported(capabilities: lsp.ClientCapabilities) -> bool:
+    """Whether the client pulls document and workspace diagnostics."""
+    text = capabilities.text_document
+    workspace = capabilities.workspace
+    return bool(text and text.diagnostic and workspace and workspace.diagnostics)
+
+
+def register(server: VesperaServer) -> None:
+    """Wire the pull model (called from ``initialize`` when the client supports it)."""
+    options = lsp.DiagnosticOptions(
+        identifier=IDENTIFIER, inter_file_dependencies=True, workspace_diagnostics=True
+    )
+
+    @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, options)
+    async def document_diagnostic(
+        ls: VesperaServer, params: lsp.DocumentDiagnosticParams
+    ) -> lsp.DocumentDiagnosticReport:
+        """Findings of an open note."""
+        host, doc = ls.document(params.text_document.uri)
+        result_id = f"{host.generation}:{doc.version}:{_digest(doc.text)}"
+        if params.previous_result_id == result_id:
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        findings = await host.findings(doc)
+        return lsp.RelatedFullDocumentDiagnosticReport(
+            items=[to_diagnostic(f) for f in findings], result_id=result_id
+        )
+
+    @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: VesperaServer, params: lsp.WorkspaceDiagnosticParams
+    ) -> lsp.WorkspaceDiagnosticReport:
+        """Findings of every note not open in the editor."""
+        previous = {p.uri: p.value for p in params.previous_result_ids}
+        items: list[lsp.WorkspaceDocumentDiagnosticReport] = []
+        for host in ls.vaults:
+            await host.ready.wait()
+            paths = sorted(p for p in host.catalog.notes if p not in host.documents)
+            for start in range(0, len(paths), _CHUNK):
+                chunk = paths[start : start + _CHUNK]
+                found = await host.closed_note_findings(chunk)
+                for path in chunk:
+                    uri = ls.uri_of(host, path)
+                    findings = found.get(path, [])
+                    result_id = f"{host.generation}:{_digest(repr(findings))}"
+                    if previous.get(uri) == result_id:
+                        items.append(
+                            lsp.WorkspaceUnchangedDocumentDiagnosticReport(
+                                uri=uri, version=None, result_id=result_id
+                            )
+                        )
+                    else:
+                        items.append(
+                            lsp.WorkspaceFullDocumentDiagnosticReport(
+                                uri=uri,
+                                version=None,
+                                items=[to_diagnostic(f) for f in findings],
+                                result_id=result_id,
+                            )
+                        )
+        return lsp.WorkspaceDiagnosticReport(items=items)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

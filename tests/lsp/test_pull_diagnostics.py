@@ -1,0 +1,79 @@
+"""The pull model, for clients that ask for diagnostics themselves."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from lsprotocol import types as lsp
+
+from vespera.store.state import DATA_DIR_ENV
+
+from .conftest import capabilities
+from .editor import Editor
+
+FOG = "Scenes/Fog at Low Tide.md"
+
+
+def pulling() -> lsp.ClientCapabilities:
+    """A current editor's capabilities: it pulls document and workspace diagnostics."""
+    caps = capabilities("visual-studio-code")
+    assert caps.text_document is not None and caps.workspace is not None
+    caps.text_document.diagnostic = lsp.DiagnosticClientCapabilities(related_document_support=True)
+    caps.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
+
+
+@pytest.fixture
+async def puller(vault: Path, tmp_path: Path) -> AsyncIterator[Editor]:
+    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
+    client = await Editor.start([sys.executable, "-m", "vespera", "serve"], env)
+    try:
+        await client.initialize(pulling(), vault)
+        await client.wait_ready()
+        yield client
+    finally:
+        await client.close()
+
+
+async def test_the_workspace_report_covers_closed_notes_and_then_says_unchanged(
+    puller: Editor,
+) -> None:
+    first = await puller.client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    reports = {r.uri: r for r in first.items}
+    assert len(reports) == 23
+    fog = reports[puller.uri(FOG)]
+    assert isinstance(fog, lsp.WorkspaceFullDocumentDiagnosticReport)
+    assert [d.code for d in fog.items] == ["broken-link"]
+    storm = reports[puller.uri("Scenes/The Storm.md")]
+    assert isinstance(storm, lsp.WorkspaceFullDocumentDiagnosticReport) and len(storm.items) == 0
+
+    again = await puller.client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(
+            previous_result_ids=[
+                lsp.PreviousResultId(uri=r.uri, value=r.result_id or "") for r in first.items
+            ]
+        )
+    )
+    assert all(isinstance(r, lsp.WorkspaceUnchangedDocumentDiagnosticReport) for r in again.items)
+
+
+async def test_open_notes_are_pulled_and_never_pushed(puller: Editor) -> None:
+    uri = puller.open("Scenes/New.md", "Meet [[Nobody]].\n")
+    report = await puller.client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
+    assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
+    assert [d.code for d in report.items] == ["broken-link"]
+    unchanged = await puller.client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), previous_result_id=report.result_id
+        )
+    )
+    assert isinstance(unchanged, lsp.RelatedUnchangedDocumentDiagnosticReport)
+    assert uri not in puller.client.diagnostics  # nothing was pushed
