@@ -17,6 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/vespera index docs/example-vault
 	$(BIN)/vespera stats docs/example-vault
+	$(BIN)/vespera lsp-demo docs/example-vault
 
 test: $(STAMP)
 	$(BIN)/ruff check .

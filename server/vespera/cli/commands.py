@@ -68,6 +68,13 @@ async def doctor(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
+async def lsp_demo(args: argparse.Namespace) -> int:
+    """``vespera lsp-demo``."""
+    from vespera.cli.lsp_demo import run_demo
+
+    return await run_demo(args.vault)
+
+
 async def gen_vault(args: argparse.Namespace) -> int:
     """``vespera gen-vault``."""
     from vespera.gen.vault_generator import generate_vault

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--stdio", action="store_true", help="speak on stdin/stdout (default)")
 
+    demo = commands.add_parser(
+        "lsp-demo",
+        help="Play a scripted editor session against the language server and print it.",
+    )
+    demo.add_argument("vault", type=Path, help="the vault")
+
     gen = commands.add_parser("gen-vault", help="Write a generated vault for tests and benchmarks.")
     gen.add_argument("path", type=Path)
     gen.add_argument("--notes", type=int, default=1000)
@@ -107,6 +113,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "stats": commands.stats,
         "doctor": commands.doctor,
         "gen-vault": commands.gen_vault,
+        "lsp-demo": commands.lsp_demo,
         "bench": commands.bench,
         "schemas": commands.schemas,
     }[args.command]

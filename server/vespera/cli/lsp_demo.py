@@ -1,0 +1,150 @@
+"""``vespera lsp-demo``: a scripted editor session against ``vespera serve``, printed as it goes.
+
+It starts the language server as an editor would (a child process on stdio), opens notes of the
+vault, asks for completions, and prints what the server answers and publishes, so a new user
+sees the sidecar working without configuring an editor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+from rich.console import Console
+
+from vespera_protocol.messages import STATUS
+
+PATIENCE = 120.0  # seconds; the demo vault is ready in about one
+
+
+class _Session:
+    """The client side: what the server sent so far, and a way to wait for more."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.client = LanguageClient("vespera-demo", "1")
+        self.ready = asyncio.Event()
+        self.diagnostics: dict[str, list[lsp.Diagnostic]] = {}
+        self.changed = asyncio.Event()
+
+        @self.client.feature(STATUS)
+        def on_status(params: Any) -> None:
+            if params.state == "ready":
+                self.ready.set()
+
+        @self.client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
+            self.diagnostics[params.uri] = list(params.diagnostics)
+            self.changed.set()
+
+        @self.client.feature(lsp.PROGRESS)
+        def on_progress(params: lsp.ProgressParams) -> None:
+            return None  # an editor would show a progress bar
+
+        @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
+        def on_log(params: lsp.LogMessageParams) -> None:
+            return None  # an editor would keep these in its output panel
+
+        @self.client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+        def on_register(params: lsp.RegistrationParams) -> None:
+            return None
+
+        @self.client.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def on_progress_create(params: lsp.WorkDoneProgressCreateParams) -> None:
+            return None
+
+    async def diagnostics_of(self, uri: str) -> list[lsp.Diagnostic]:
+        """Wait until diagnostics for ``uri`` have been published."""
+        async with asyncio.timeout(PATIENCE):
+            while uri not in self.diagnostics:
+                self.changed.clear()
+                await self.changed.wait()
+        return self.diagnostics[uri]
+
+
+async def run_demo(vault: Path) -> int:
+    """Play the session on ``vault``; returns the exit status."""
+    out = Console(highlight=False)
+    root = vault.expanduser().resolve()
+    session = _Session(out)
+    client = session.client
+    out.print(f"[bold]Starting[/] vespera serve for {root}")
+    await client.start_io(sys.executable, "-m", "vespera", "serve")
+    try:
+        capabilities = lsp.ClientCapabilities(
+            window=lsp.WindowClientCapabilities(work_done_progress=True),
+            experimental={"vespera": {"status": True}},
+        )
+        result = await client.initialize_async(
+            lsp.InitializeParams(
+                capabilities=capabilities,
+                workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            )
+        )
+        client.initialized(lsp.InitializedParams())
+        info = result.server_info
+        out.print(f"[green]←[/] initialize: {info.name if info else 'server'} ready to serve")
+        async with asyncio.timeout(PATIENCE):
+            await session.ready.wait()
+        out.print("[green]←[/] vespera/status: the vault is indexed")
+        await _complete_tag(session, root)
+        await _complete_link(session, root)
+        await _show_diagnostics(session, root)
+        await client.shutdown_async(None)
+        client.exit(None)
+        out.print("[bold]Done[/]: the editor features above are what any LSP editor gets.")
+    finally:
+        await client.stop()
+    return 0
+
+
+def _open(session: _Session, root: Path, path: str, text: str) -> str:
+    uri = (root / path).as_uri()
+    session.client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)
+        )
+    )
+    return uri
+
+
+async def _complete(session: _Session, uri: str, line: int, character: int) -> list[str]:
+    answer = await session.client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=lsp.Position(line=line, character=character),
+        )
+    )
+    items = answer.items if isinstance(answer, lsp.CompletionList) else answer or []
+    ordered = sorted(items, key=lambda i: i.sort_text or i.label)
+    return [f"{i.label}  ({i.detail})" if i.detail else i.label for i in ordered]
+
+
+async def _complete_tag(session: _Session, root: Path) -> None:
+    text = "A scene in the making. #mood:"
+    uri = _open(session, root, "Scenes/Draft.md", text)
+    session.out.print(f"[cyan]→[/] completion after [bold]{text}[/]")
+    for label in (await _complete(session, uri, 0, len(text)))[:6]:
+        session.out.print(f"    {label}")
+
+
+async def _complete_link(session: _Session, root: Path) -> None:
+    text = '---\ntype: scene\ncharacters: ["[[\n---\n'
+    uri = _open(session, root, "Scenes/Cast.md", text)
+    session.out.print('[cyan]→[/] completion in [bold]characters: ["[[[/] (a scene field)')
+    for label in (await _complete(session, uri, 2, len('characters: ["[[')))[:6]:
+        session.out.print(f"    {label}")
+
+
+async def _show_diagnostics(session: _Session, root: Path) -> None:
+    path = "Scenes/Fog at Low Tide.md"
+    text = (root / path).read_text(encoding="utf-8")
+    uri = _open(session, root, path, text)
+    session.out.print(f"[cyan]→[/] open {path}")
+    for d in await session.diagnostics_of(uri):
+        where = f"{d.range.start.line + 1}:{d.range.start.character + 1}"
+        session.out.print(f"[green]←[/] diagnostic {where} [yellow]{d.code}[/]: {d.message}")
