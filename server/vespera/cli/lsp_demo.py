@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
@@ -19,6 +20,11 @@ from rich.console import Console
 from vespera_protocol.messages import STATUS
 
 PATIENCE = 120.0  # seconds; the demo vault is ready in about one
+
+
+def _on(client: LanguageClient, method: str, handler: Callable[..., Any]) -> None:
+    """Handle a server-to-client message (the client's decorator is untyped)."""
+    cast(Any, client).feature(method)(handler)
 
 
 class _Session:
@@ -31,31 +37,32 @@ class _Session:
         self.diagnostics: dict[str, list[lsp.Diagnostic]] = {}
         self.changed = asyncio.Event()
 
-        @self.client.feature(STATUS)
         def on_status(params: Any) -> None:
             if params.state == "ready":
                 self.ready.set()
 
-        @self.client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def on_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
             self.diagnostics[params.uri] = list(params.diagnostics)
             self.changed.set()
 
-        @self.client.feature(lsp.PROGRESS)
         def on_progress(params: lsp.ProgressParams) -> None:
             return None  # an editor would show a progress bar
 
-        @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
         def on_log(params: lsp.LogMessageParams) -> None:
             return None  # an editor would keep these in its output panel
 
-        @self.client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
         def on_register(params: lsp.RegistrationParams) -> None:
             return None
 
-        @self.client.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CREATE)
         def on_progress_create(params: lsp.WorkDoneProgressCreateParams) -> None:
             return None
+
+        _on(self.client, STATUS, on_status)
+        _on(self.client, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, on_diagnostics)
+        _on(self.client, lsp.PROGRESS, on_progress)
+        _on(self.client, lsp.WINDOW_LOG_MESSAGE, on_log)
+        _on(self.client, lsp.CLIENT_REGISTER_CAPABILITY, on_register)
+        _on(self.client, lsp.WINDOW_WORK_DONE_PROGRESS_CREATE, on_progress_create)
 
     async def diagnostics_of(self, uri: str) -> list[lsp.Diagnostic]:
         """Wait until diagnostics for ``uri`` have been published."""
@@ -69,7 +76,7 @@ class _Session:
 async def run_demo(vault: Path) -> int:
     """Play the session on ``vault``; returns the exit status."""
     out = Console(highlight=False)
-    root = vault.expanduser().resolve()
+    root = await asyncio.to_thread(lambda: vault.expanduser().resolve())
     session = _Session(out)
     client = session.client
     out.print(f"[bold]Starting[/] vespera serve for {root}")
@@ -98,7 +105,7 @@ async def run_demo(vault: Path) -> int:
         client.exit(None)
         out.print("[bold]Done[/]: the editor features above are what any LSP editor gets.")
     finally:
-        await client.stop()
+        await cast(Any, client).stop()
     return 0
 
 
@@ -142,7 +149,7 @@ async def _complete_link(session: _Session, root: Path) -> None:
 
 async def _show_diagnostics(session: _Session, root: Path) -> None:
     path = "Scenes/Fog at Low Tide.md"
-    text = (root / path).read_text(encoding="utf-8")
+    text = await asyncio.to_thread((root / path).read_text, encoding="utf-8")
     uri = _open(session, root, path, text)
     session.out.print(f"[cyan]→[/] open {path}")
     for d in await session.diagnostics_of(uri):
