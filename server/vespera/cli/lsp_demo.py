@@ -8,7 +8,9 @@ sees the sidecar working without configuring an editor.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -80,7 +82,9 @@ async def run_demo(vault: Path) -> int:
     session = _Session(out)
     client = session.client
     out.print(f"[bold]Starting[/] vespera serve for {root}")
-    await client.start_io(sys.executable, "-m", "vespera", "serve")
+    # A state folder of its own: the demo never competes with an editor serving the vault.
+    state = await asyncio.to_thread(tempfile.mkdtemp, prefix="vespera-demo-")
+    await client.start_io(sys.executable, "-m", "vespera", "serve", "--state-dir", state)
     try:
         capabilities = lsp.ClientCapabilities(
             window=lsp.WindowClientCapabilities(work_done_progress=True),
@@ -106,6 +110,7 @@ async def run_demo(vault: Path) -> int:
         out.print("[bold]Done[/]: the editor features above are what any LSP editor gets.")
     finally:
         await cast(Any, client).stop()
+        await asyncio.to_thread(shutil.rmtree, state, True)
     return 0
 
 

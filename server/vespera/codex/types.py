@@ -72,6 +72,11 @@ class TagRule(BaseModel):
     )
     description: str = ""
 
+    @field_validator("values", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
 
 class CodexType(BaseModel):
     """A codex type file (``.vespera/types/<name>.yaml``)."""
@@ -111,6 +116,14 @@ class CodexType(BaseModel):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a type file, accepting the shorthands the validators expand."""
     schema = CodexType.model_json_schema()
+    one_or_many = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    for name, keys in (("FieldSpec", ("values", "to")), ("TagRule", ("values",))):
+        for key in keys:
+            prop = schema["$defs"][name]["properties"][key]
+            schema["$defs"][name]["properties"][key] = {
+                **{k: v for k, v in prop.items() if k not in ("type", "items")},
+                **one_or_many,
+            }
     props = schema["properties"]
     props["fields"]["additionalProperties"] = {
         "anyOf": [{"$ref": "#/$defs/FieldSpec"}, {"enum": list(get_args(FieldKind))}]

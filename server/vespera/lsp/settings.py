@@ -46,15 +46,18 @@ class ServerSettings(BaseModel):
         ge=10,
         le=5000,
         alias="maxCompletionItems",
-        description="Most link completions in one answer; typing more narrows the list.",
+        description=(
+            "Most tag or link completions in one answer (the most used or best matching); "
+            "typing more narrows the list."
+        ),
     )
 
 
 def read_settings(raw: Any, current: ServerSettings | None = None) -> tuple[ServerSettings, str]:
     """Settings from a client's JSON (``{"vespera": {...}}`` or the section itself).
 
-    Returns the settings and a message for the user when some value was wrong (the defaults, or
-    ``current``, stand for the whole object then).
+    Keys that are sent replace the current values; keys that are not keep theirs. A wrong value
+    keeps its current value, and the message returned says which (for the user).
     """
     base = current or ServerSettings()
     if raw is None:
@@ -63,10 +66,20 @@ def read_settings(raw: Any, current: ServerSettings | None = None) -> tuple[Serv
         raw = raw[SECTION]
     if not isinstance(raw, dict):
         return base, "Vespera's settings must be an object; keeping the current ones."
-    try:
-        return ServerSettings.model_validate(raw), ""
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+    merged = base.model_dump(by_alias=True)
+    problems = []
+    for key, value in raw.items():
+        trial = {**merged, key: value}
+        try:
+            ServerSettings.model_validate(trial)
+        except ValidationError as exc:
+            problems.append(f"{key}: {exc.errors()[0]['msg']}")
+            continue
+        merged = trial
+    settings = ServerSettings.model_validate(merged)
+    if problems:
+        return (
+            settings,
+            f"Some Vespera settings are invalid ({'; '.join(problems)}); kept as before.",
         )
-        return base, f"Some Vespera settings are invalid ({details}); keeping the current ones."
+    return settings, ""
