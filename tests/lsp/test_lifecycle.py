@@ -120,3 +120,33 @@ async def test_the_reindex_command_reads_the_vault_again_with_status(editor: Edi
     editor.open("Scenes/New.md", "[[Ali")
     result = await editor.complete("Scenes/New.md", 0, 5)
     assert result is not None and any(i.label.startswith("Alice") for i in result.items)
+
+
+async def test_a_workspace_folder_added_later_is_served(editor: Editor, tmp_path: Path) -> None:
+    second = tmp_path / "second-vault"
+    (second / "Notes").mkdir(parents=True)
+    (second / "Notes" / "Only Here.md").write_text("# Only Here\n#unique-tag\n")
+    editor.client.workspace_did_change_workspace_folders(
+        lsp.DidChangeWorkspaceFoldersParams(
+            event=lsp.WorkspaceFoldersChangeEvent(
+                added=[lsp.WorkspaceFolder(uri=second.as_uri(), name="second")], removed=[]
+            )
+        )
+    )
+    await editor.wait_for(
+        lambda: any(s.vault == second.as_uri() and s.state == "ready" for s in editor.statuses),
+        "the second vault ready",
+    )
+    uri = (second / "Notes" / "New.md").as_uri()
+    editor.client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text="#uni")
+        )
+    )
+    result = await editor.client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(0, 4)
+        )
+    )
+    assert isinstance(result, lsp.CompletionList)
+    assert [i.label for i in result.items] == ["unique-tag"]

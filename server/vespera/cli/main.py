@@ -59,6 +59,17 @@ def _parser() -> argparse.ArgumentParser:
         "--state-dir", type=Path, help="folder for the index (when serving a single vault)"
     )
     serve.add_argument("--stdio", action="store_true", help="speak on stdin/stdout (default)")
+    # Also accepted after the command, where editors' configurations tend to put it.
+    serve.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log details"
+    )
+
+    bench_lsp = commands.add_parser(
+        "bench-lsp", help="Measure the language server from a client (see docs/benchmarks.md)."
+    )
+    bench_lsp.add_argument("--notes", type=int, default=10_000)
+    bench_lsp.add_argument("--samples", type=int, default=300)
+    bench_lsp.add_argument("--json", action="store_true")
 
     demo = commands.add_parser(
         "lsp-demo",
@@ -89,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vespera.lsp.setup import run_stdio
 
         return run_stdio(args.state_dir, args.vault, args.verbose)
+    if args.command == "bench-lsp":
+        # It runs its own event loop, and servers as child processes.
+        from vespera.bench import lsp_bench
+
+        extra = ["--json"] if args.json else []
+        return lsp_bench.main(["--notes", str(args.notes), "--samples", str(args.samples), *extra])
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         stream=sys.stderr,

@@ -135,7 +135,9 @@ class VesperaServer(LanguageServer):
 
     def add_vaults(self, folders: Sequence[tuple[str, Path]]) -> list[VaultHost]:
         """Serve each (uri, folder) as a vault; the explicit state folder only when there is one."""
-        state_dir = self.state_dir if len(folders) == 1 else None
+        state_dir = self.state_dir if len(folders) + len(self.vaults) == 1 else None
+        if self.state_dir is not None and state_dir is None:
+            log.warning("--state-dir applies to a single vault; each of these uses its own")
         hosts = [VaultHost(self, uri, root.resolve(), state_dir) for uri, root in folders]
         self.vaults.extend(hosts)
         return hosts
@@ -219,6 +221,12 @@ class VesperaServer(LanguageServer):
             log.debug("The client refused progress token %s", token, exc_info=True)
             return Progress(None, "", title)
         return Progress(self, token, title)
+
+    async def remove_vault(self, uri: str) -> None:
+        """Stop serving the workspace folder at ``uri``."""
+        for host in [h for h in self.vaults if h.uri == uri]:
+            self.vaults.remove(host)
+            await host.close()
 
     async def close_vaults(self) -> None:
         """Close every vault's stores."""

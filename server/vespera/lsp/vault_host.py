@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 _PROGRESS_EVERY = 0.25  # seconds between progress reports while indexing
 _CATALOG_EVERY = 1.0  # seconds between catalog refreshes while a long scan runs
+_RETRY_SECONDS = 15  # between attempts to open stores another process holds
 
 
 class VaultUnavailableError(RuntimeError):
@@ -67,6 +68,7 @@ class VaultHost:
         # Bumped whenever what findings depend on (catalog, codex) changes: pull diagnostics'
         # result ids carry it, so unchanged reports can be told apart from stale ones.
         self.generation = 0
+        self._watching = False
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -74,23 +76,56 @@ class VaultHost:
         """Open the stores, then index the vault in the background, reporting progress."""
         self._set_state("starting")
         await self._load_codex()
+        if not await self._open_stores():
+            self.ready.set()
+            self._spawn(self._retry_open())
+            return
+        await self._begin()
+
+    async def _open_stores(self) -> bool:
         try:
             self.session = await VaultSession.open(self.root, self.state_dir)
-            self.reader = await IndexReader.open(self.session.db.path)
+            try:
+                self.reader = await IndexReader.open(self.session.db.path)
+            except BaseException:
+                await self.session.close()
+                self.session = None
+                raise
         except (StateLockedError, VaultError, OSError) as exc:
-            self.message = (
-                f"Vespera cannot open the index of {self.root}: {exc} Completions and "
-                "diagnostics for this vault are limited to open notes until it can."
+            message = (
+                f"Vespera cannot open the index of {self.root}: {exc} Until it can (it tries "
+                f"again every {_RETRY_SECONDS} s), completions and diagnostics for this vault "
+                "come from open notes only."
             )
-            log.warning("%s", self.message)
-            self.server.tell_user(self.message, warning=True)
-            self._set_state("unavailable")
-            self.ready.set()
-            return
+            if message != self.message:  # retries say it once
+                self.message = message
+                log.warning("%s", message)
+                self.server.tell_user(message, warning=True)
+                self._set_state("unavailable")
+            return False
+        self.message = ""
+        return True
+
+    async def _retry_open(self) -> None:
+        """Try the stores again now and then: the other process may end."""
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), _RETRY_SECONDS)
+                return
+            except TimeoutError:
+                pass
+            if await self._open_stores():
+                log.info("The index of %s is available now", self.root)
+                await self._begin()
+                return
+
+    async def _begin(self) -> None:
+        assert self.session is not None
         for path, doc in self.documents.items():
             doc.limit = self.session.config.max_note_bytes
-            self.session.indexer.held.add(path)
-            self._schedule_index(path, doc, 0)
+            if is_note_path(path):
+                self.session.indexer.held.add(path)
+                self._schedule_index(path, doc, 0)
         await self._refresh_catalog()
         self._spawn(self._initial_scan())
 
@@ -105,6 +140,10 @@ class VaultHost:
         assert self.session is not None
         progress = await self.server.progress_begin("Vespera: indexing the vault")
         last = [0.0, 0.0]
+        # While a first index fills an empty catalog, completions improve as it goes; a later
+        # scan mostly confirms what is known, and reloading the catalog then only costs time.
+        filling = not self.catalog.notes
+        changed = True
 
         def report(phase: str, done: int, total: int) -> None:
             self._indexed, self._total = done, total
@@ -113,13 +152,14 @@ class VaultHost:
                 last[0] = now
                 progress.report(phase, done, total)
                 self._send_status()
-            if phase == "indexing" and now - last[1] >= _CATALOG_EVERY:
+            if filling and phase == "indexing" and now - last[1] >= _CATALOG_EVERY:
                 last[1] = now
                 self.refresh_catalog()
 
         self._set_state("indexing")
         try:
             result = await self.session.index(report)
+            changed = result.changed or filling
             log.info(
                 "Indexed %s: %d notes, %d read, %d problems in %.1f s",
                 self.root,
@@ -133,12 +173,13 @@ class VaultHost:
             self.server.tell_user(f"Indexing {self.root} failed; see the log for details.")
         finally:
             progress.end("Indexed")
-        await self._refresh_catalog()
+        if changed:
+            await self._refresh_catalog()
         self._set_state("ready")
-        if not self.ready.is_set():
-            self.ready.set()
-            if not self.server.files_watched:
-                self._spawn(self._watch())
+        self.ready.set()
+        if not self._watching and not self.server.files_watched:
+            self._watching = True
+            self._spawn(self._watch())
 
     async def _watch(self) -> None:
         from vespera.index.watcher import watch_vault

@@ -100,6 +100,17 @@ def register(server: VesperaServer) -> None:
         for host, paths in by_host.items():
             host.files_changed(sorted(set(paths)))
 
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_workspace_folders(
+        ls: VesperaServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        """Folders added to the workspace become vaults; removed ones are closed."""
+        for folder in params.event.removed:
+            await ls.remove_vault(folder.uri)
+        added = [(f.uri, p) for f in params.event.added if (p := uri_to_path(f.uri)) is not None]
+        for host in ls.add_vaults(added):
+            _spawn(ls, host.start())
+
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: VesperaServer, params: lsp.DidChangeConfigurationParams
