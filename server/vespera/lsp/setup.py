@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -96,6 +97,9 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 def run_stdio(state_dir: Path | None, fallback_root: Path | None, verbose: bool) -> int:
     """Serve on stdin/stdout until the client exits; logs go to the client and stderr."""
     server = create_server(state_dir, fallback_root)
+    # Everything imported so far lives as long as the process: keeping it out of the
+    # collector's full passes takes tens of milliseconds off each (seen as request latency).
+    gc.freeze()
     root = logging.getLogger()
     root.handlers.clear()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -59,6 +59,10 @@ def register(server: VesperaServer) -> None:
         incomplete = False
         if isinstance(slot, TagSlot):
             suggestions = tag_suggestions(host.catalog, slot.prefix, exclude=slot.prefix)
+            # The most used first; typing more narrows the list and asks again.
+            limit = ls.settings.max_completion_items
+            incomplete = len(suggestions) > limit
+            suggestions = suggestions[:limit]
         elif isinstance(slot, LinkSlot):
             kind = host.codex.get(declared_type(doc))
             suggestions, incomplete = link_suggestions(
@@ -94,6 +98,8 @@ def register(server: VesperaServer) -> None:
             lsp.Position(cursor.line, start), lsp.Position(cursor.line, params.position.character)
         )
         items = [to_completion(s, edit_range, rank) for rank, s in enumerate(suggestions)]
+        # Until the vault is indexed the answer may grow: say so, and the editor asks again.
+        incomplete = incomplete or host.state != "ready"
         return lsp.CompletionList(is_incomplete=incomplete, items=items)
 
 
