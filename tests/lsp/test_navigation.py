@@ -200,3 +200,18 @@ async def test_renaming_a_note_updates_the_links_to_it(editor: Editor) -> None:
     # A closed scene, its frontmatter list included.
     storm = by_uri[editor.uri(STORM)]
     assert "[[Bram Harrow]]" in storm and len(storm) >= 2
+
+
+async def test_quick_fix_writes_a_link_as_its_note_is_named(editor: Editor) -> None:
+    editor.open(NEW, "Ask [[bram]] first.\n")
+    found = await editor.diagnostics(NEW, lambda d: len(d) == 1)
+    assert found[0].code == "link-case"
+    actions = await editor.client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=doc(editor, NEW),
+            range=found[0].range,
+            context=lsp.CodeActionContext(diagnostics=list(found)),
+        )
+    )
+    assert actions is not None and isinstance(actions[0], lsp.CodeAction)
+    assert actions[0].title == "Write [[Bram]]"

@@ -62,7 +62,11 @@ def codes(text: str, vocabulary: Iterable[str] = ()) -> list[str]:
 
 
 def test_links_to_existing_notes_have_no_findings() -> None:
-    assert findings("[[Alice]] [[People/Alice]] [[ally]] [[café]] [[Garden|the garden]]") == []
+    assert findings("[[Alice]] [[People/Alice]] [[ally]] [[Café]] [[Garden|the garden]]") == []
+
+
+def test_a_link_decomposed_differently_from_the_file_name_is_not_a_case_slip() -> None:
+    assert findings("[[Cafe\u0301]]") == []
 
 
 def test_broken_link_has_its_range_and_target() -> None:
@@ -230,3 +234,13 @@ def test_a_link_naming_a_root_notes_whole_path_is_not_ambiguous() -> None:
         r.add(path)
     note = parse_text(SOURCE, "[[Plan]] and [[Work/Plan]]\n")
     assert note_findings(note, r, CATALOG, {}) == []
+
+
+def test_a_link_in_another_case_than_its_notes_name_gets_a_fix() -> None:
+    (found,) = findings("See [[people/alice#Early life|her]].\n")
+    assert found.code == "link-case" and found.severity == "info"
+    assert found.data == {"text": "[[People/Alice#Early life|her]]"}
+
+
+def test_a_link_through_an_alias_is_not_a_case_slip() -> None:
+    assert codes("[[ally]]") == []

@@ -7,6 +7,7 @@ checks themselves are plain functions.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,6 +131,9 @@ def _link_findings(
                     {"target": link.target, "resolved": target_path},
                 )
             ]
+        case = _case_finding(link, target_path)
+        if case is not None:
+            return [case]
     known = anchors.get(target_path)
     if known is None:
         return []
@@ -152,6 +156,32 @@ def _link_findings(
             )
         ]
     return []
+
+
+def _case_finding(link: Link, path: str) -> Finding | None:
+    """A wikilink naming its note in another case than the file's: it works, but reads wrong
+    wherever links are compared as written (and on case-sensitive publishing targets)."""
+    if link.kind == "markdown":
+        return None
+    written = strip_md(link.target.strip())
+    parts = written.split("/")
+    actual = strip_md(path).split("/")[-len(parts) :]
+    same = [unicodedata.normalize("NFC", p) for p in parts] == [
+        unicodedata.normalize("NFC", a) for a in actual
+    ]
+    if len(actual) != len(parts) or same or fold("/".join(parts)) != fold("/".join(actual)):
+        return None  # the file's name as written, or not its name at all (an alias, say)
+    corrected = "/".join(actual)
+    fragment = f"#^{link.block}" if link.block else f"#{link.heading}" if link.heading else ""
+    alias = f"|{link.alias}" if link.alias else ""
+    text = f"{'!' if link.embed else ''}[[{corrected}{fragment}{alias}]]"
+    return Finding(
+        "link-case",
+        f'The note is named "{corrected}"; this link writes "{written}".',
+        "info",
+        link.range,
+        {"text": text},
+    )
 
 
 def _heading_key(text: str) -> str:

@@ -2,7 +2,8 @@
 
 - a tag that looks like a slip: replace it with the suggested tag;
 - a link to a missing note: create the note (with a title heading);
-- a field the note's codex type requires: add it to the frontmatter.
+- a field the note's codex type requires: add it to the frontmatter;
+- a link naming its note in another case: write it as the note is named.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def register(server: VesperaServer) -> None:
                         diagnostics=[diagnostic],
                         is_preferred=True,
                         edit=_edit(ls, uri, doc.version, [edit]),
+                    )
+                )
+            elif diagnostic.code == "link-case" and "text" in data:
+                fix = lsp.TextEdit(diagnostic.range, str(data["text"]))
+                actions.append(
+                    lsp.CodeAction(
+                        title=f"Write {data['text']}",
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        edit=_edit(ls, uri, doc.version, [fix]),
                     )
                 )
             elif diagnostic.code == "missing-field" and "field" in data:
