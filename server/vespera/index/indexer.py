@@ -366,9 +366,13 @@ class Indexer:
                 work.created[result.content_hash] = path
             work.report.parsed += 1
         elif result.outcome == "same":
-            batch.touches.append((path, result.mtime_ns, result.size))
+            old = work.stored.get(path)
+            # Re-reading every file (after a config change, or on request) finds most of them
+            # exactly as stored: those cost no write at all.
+            if old is None or (old.mtime_ns, old.size) != (result.mtime_ns, result.size):
+                batch.touches.append((path, result.mtime_ns, result.size))
+                work.report.touched += 1
             batch.cleared_problems.append(path)
-            work.report.touched += 1
         elif result.outcome == "gone":
             if path in work.stored and path not in work.deleted:
                 work.delete(path)
