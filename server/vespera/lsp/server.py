@@ -12,7 +12,13 @@ from typing import Any
 
 import msgspec
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
+from pygls.exceptions import (
+    FeatureNotificationError,
+    FeatureRequestError,
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcParseError,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -243,3 +249,11 @@ class VesperaServer(LanguageServer):
             )
             return
         log.error("Internal error (%s): %s", getattr(source, "__name__", source), error)
+        if source in (FeatureRequestError, FeatureNotificationError) and not isinstance(
+            error, JsonRpcException
+        ):
+            # A bug, not bad input: one sentence for the user (once), the traceback is logged.
+            self.tell_user(
+                f"Vespera hit an unexpected error ({type(error).__name__}); the details are in "
+                "its log. Other features go on working."
+            )
