@@ -142,3 +142,34 @@ async def test_a_changed_type_file_applies_to_open_notes(editor: Editor) -> None
     )
     found = await editor.diagnostics("Locations/Lighthouse.md", has("missing-field"))
     assert "climate" in found[0].message
+
+
+async def test_creating_a_missing_character_gives_it_the_character_type(
+    editor: Editor, editor_name: str
+) -> None:
+    text = '---\ntype: scene\ncharacters: ["[[Mira]]"]\n---\n'
+    editor.open(NEW, text)
+    found = await editor.diagnostics(NEW, has("broken-link"))
+    broken = [d for d in found if d.code == "broken-link"]
+    actions = await editor.client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(editor.uri(NEW)),
+            range=broken[0].range,
+            context=lsp.CodeActionContext(diagnostics=broken),
+        )
+    )
+    if editor_name == "neovim":
+        # Neovim 0.11 does not announce file creation in workspace edits: no such fix.
+        assert not actions
+        return
+    assert actions is not None and isinstance(actions[0], lsp.CodeAction)
+    assert actions[0].title == "Create note Characters/Mira.md (character)"
+    assert actions[0].edit is not None and actions[0].edit.document_changes is not None
+    create, fill = actions[0].edit.document_changes
+    assert isinstance(create, lsp.CreateFile) and create.uri == editor.uri("Characters/Mira.md")
+    assert isinstance(fill, lsp.TextDocumentEdit)
+    first = fill.edits[0]
+    assert isinstance(first, lsp.TextEdit)
+    body = first.new_text
+    assert body.startswith("---\ntype: character\n") and "tags: []" in body
+    assert body.endswith("# Mira\n")

@@ -1,7 +1,9 @@
 """``textDocument/codeAction``: quick fixes for Vespera's diagnostics.
 
 - a tag that looks like a slip: replace it with the suggested tag;
-- a link to a missing note: create the note (with a title heading);
+- a link to a missing note: create the note (with a title heading; for a link in a field
+  whose codex type names the target type, with that type's frontmatter, in the folder most
+  notes of that type live in);
 - a field the note's codex type requires: add it to the frontmatter;
 - a link naming its note in another case: write it as the note is named.
 """
@@ -12,6 +14,9 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from vespera.codex.new_note import home_folder, new_note_text
+from vespera.codex.types import CodexType
+from vespera.editor.cursor import declared_type
 from vespera.editor.findings import SOURCE
 from vespera.editor.navigation import name_range
 from vespera.lsp.convert import from_range, to_range
@@ -76,7 +81,8 @@ def register(server: VesperaServer) -> None:
                     )
                 )
             elif diagnostic.code == "broken-link" and "target" in data:
-                action = _create_note(ls, host, str(data["target"]), diagnostic)
+                kind = _linked_type(host, declared_type(doc), data.get("field"))
+                action = _create_note(ls, host, str(data["target"]), kind, diagnostic)
                 if action is not None:
                     actions.append(action)
         return actions
@@ -99,8 +105,21 @@ def _edit(
     return lsp.WorkspaceEdit(changes={uri: list(edits)})
 
 
+def _linked_type(host: VaultHost, source_type: str | None, field: object) -> CodexType | None:
+    """The codex type a link written in ``field`` of a note of ``source_type`` must have."""
+    kind = host.codex.get(source_type)
+    spec = kind.fields.get(field) if kind is not None and isinstance(field, str) else None
+    if spec is None or spec.type != "link" or not spec.to:
+        return None
+    return host.codex.get(spec.to[0])
+
+
 def _create_note(
-    ls: VesperaServer, host: VaultHost, target: str, diagnostic: lsp.Diagnostic
+    ls: VesperaServer,
+    host: VaultHost,
+    target: str,
+    kind: CodexType | None,
+    diagnostic: lsp.Diagnostic,
 ) -> lsp.CodeAction | None:
     workspace = ls.client_capabilities.workspace
     edit_caps = workspace.workspace_edit if workspace else None
@@ -110,13 +129,19 @@ def _create_note(
     name = strip_md(target).strip("/")
     if not name or ".." in name.split("/"):
         return None
-    path = f"{name}.md"
+    title = name.rsplit("/", 1)[-1]
+    folder = ""
+    if "/" not in name and kind is not None:
+        # A character goes where the vault keeps its characters.
+        notes = ((p, n.type) for p, n in host.catalog.notes.items())
+        folder = home_folder(notes, kind.name)
+    path = f"{folder}/{name}.md" if folder else f"{name}.md"
     if (host.root / path).exists():
         return None
     uri = ls.uri_of(host, path)
-    title = name.rsplit("/", 1)[-1]
+    described = f" ({kind.name})" if kind is not None else ""
     return lsp.CodeAction(
-        title=f"Create note {path}",
+        title=f"Create note {path}{described}",
         kind=lsp.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         edit=lsp.WorkspaceEdit(
@@ -128,7 +153,8 @@ def _create_note(
                     ),
                     edits=[
                         lsp.TextEdit(
-                            lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), f"# {title}\n"
+                            lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+                            new_note_text(title, kind),
                         )
                     ],
                 ),
