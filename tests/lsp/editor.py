@@ -25,6 +25,7 @@ class Editor:
         self.client = client
         self.statuses: list[Any] = []
         self.registrations: list[lsp.Registration] = []
+        self.initialized: lsp.InitializeResult | None = None
         self.root = Path()
         self._versions: dict[str, int] = {}
         self._changed = asyncio.Condition()
@@ -75,7 +76,7 @@ class Editor:
     async def initialize(self, capabilities: lsp.ClientCapabilities, root: Path) -> None:
         """``initialize`` with ``root`` as the one workspace folder."""
         self.root = root
-        await self.client.initialize_session(
+        self.initialized = await self.client.initialize_session(
             lsp.InitializeParams(
                 capabilities=capabilities,
                 process_id=None,

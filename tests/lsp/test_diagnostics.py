@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from vespera.store.state import DATA_DIR_ENV
+
+from .conftest import capabilities
 from .editor import Editor
 
 FOG = "Scenes/Fog at Low Tide.md"
@@ -108,3 +114,32 @@ async def test_tags_outside_a_declared_vocabulary_are_reported(editor: Editor) -
     found = await editor.diagnostics(NEW, has("tag-outside-vocabulary"))
     outside = [d for d in found if d.code == "tag-outside-vocabulary"]
     assert len(outside) == 1 and "#weather:rain" in outside[0].message
+
+
+async def test_ranges_count_utf16_whatever_encodings_the_editor_offers(editor: Editor) -> None:
+    assert editor.initialized is not None
+    assert editor.initialized.capabilities.position_encoding in (None, "utf-16")
+    text = "Zoë 🌊 [[Nowhere]]\n"  # one BMP letter, one astral emoji before the link
+    editor.open(NEW, text)
+    (found,) = await editor.diagnostics(NEW, has("broken-link"))
+    utf16 = text.encode("utf-16-le")
+    start, end = found.range.start.character, found.range.end.character
+    assert utf16[start * 2 : end * 2].decode("utf-16-le") == "[[Nowhere]]"
+
+
+async def test_a_vault_opened_through_a_symbolic_link_gets_its_diagnostics_back(
+    vault: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "through-link"
+    link.symlink_to(vault, target_is_directory=True)
+    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data-link")}
+    client = await Editor.start([sys.executable, "-m", "vespera", "serve"], env)
+    try:
+        await client.initialize(capabilities("visual-studio-code"), link)
+        await client.wait_ready()
+        uri = client.open(NEW, "See [[Nowhere]].\n")
+        assert uri.startswith(link.as_uri())
+        found = await client.diagnostics(NEW, has("broken-link"))
+        assert len(found) == 1
+    finally:
+        await client.close()

@@ -150,3 +150,47 @@ async def test_a_workspace_folder_added_later_is_served(editor: Editor, tmp_path
     )
     assert isinstance(result, lsp.CompletionList)
     assert [i.label for i in result.items] == ["unique-tag"]
+
+
+async def test_unsaved_text_never_outlives_a_server_that_stopped_with_the_note_open(
+    vault: Path, tmp_path: Path
+) -> None:
+    fog = "Scenes/Fog at Low Tide.md"
+    first = await Editor.start(_serve(), _env(tmp_path))
+    await first.initialize(capabilities("visual-studio-code"), vault)
+    await first.wait_ready()
+    original = (vault / fog).read_text()
+    first.open(fog)
+    before = len(first.statuses)
+    first.replace_all(fog, original.replace("#foreshadowing", "#unsavedzzzzzz"))
+    # A status follows each change of the index: the editor's text is in it now.
+    await first.wait_for(lambda: len(first.statuses) > before, "the edit indexed")
+    first.open("Scenes/New.md", "#unsavedz")
+    offered = await first.complete("Scenes/New.md", 0, len("#unsavedz"))
+    assert offered is not None and [i.label for i in offered.items] == ["unsavedzzzzzz"]
+    await first.close()  # no didClose, no save: the editor went away
+    second = await Editor.start(_serve(), _env(tmp_path))
+    try:
+        await second.initialize(capabilities("visual-studio-code"), vault)
+        await second.wait_ready()
+        second.open("Scenes/New.md", "#unsavedz")
+        result = await second.complete("Scenes/New.md", 0, len("#unsavedz"))
+        assert result is not None and [i.label for i in result.items] == []
+    finally:
+        await second.close()
+
+
+async def test_a_shutdown_while_the_vault_opens_leaves_it_free_for_the_next_server(
+    vault: Path, tmp_path: Path
+) -> None:
+    first = await Editor.start(_serve(), _env(tmp_path))
+    await first.initialize(capabilities("visual-studio-code"), vault)
+    await first.wait_for(lambda: first.statuses, "the first status")
+    await first.close()
+    second = await Editor.start(_serve(), _env(tmp_path))
+    try:
+        await second.initialize(capabilities("visual-studio-code"), vault)
+        await second.wait_ready()
+        assert not any(s.state == "unavailable" for s in second.statuses)
+    finally:
+        await second.close()

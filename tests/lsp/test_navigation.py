@@ -215,3 +215,21 @@ async def test_quick_fix_writes_a_link_as_its_note_is_named(editor: Editor) -> N
     )
     assert actions is not None and isinstance(actions[0], lsp.CodeAction)
     assert actions[0].title == "Write [[Bram]]"
+
+
+async def test_moving_a_note_keeps_its_own_relative_links_working(editor: Editor) -> None:
+    editor.open(NEW, "Read [the storm](The%20Storm.md) again.\n")
+    edit = await editor.client.workspace_will_rename_files_async(
+        lsp.RenameFilesParams(
+            files=[lsp.FileRename(old_uri=editor.uri(NEW), new_uri=editor.uri("Drafts/New.md"))]
+        )
+    )
+    assert edit is not None
+    texts = [
+        e.new_text
+        for change in edit.document_changes or []
+        if isinstance(change, lsp.TextDocumentEdit) and change.text_document.uri == editor.uri(NEW)
+        for e in change.edits
+        if isinstance(e, lsp.TextEdit)
+    ] or [e.new_text for e in (edit.changes or {}).get(editor.uri(NEW), [])]
+    assert texts == ["[the storm](../Scenes/The%20Storm.md)"]

@@ -52,6 +52,7 @@ _POOL_THRESHOLD = 400
 _BULK_GRAPH_SHARE = 0.25
 _BULK_INDEXES_MIN = 2000
 _IN_FLIGHT = 8  # chunks handed to the parse workers and not yet taken back
+_EDITOR_MTIME = -1  # the stored time of notes indexed from an editor's text
 _DIFF_LIMIT = 50  # notes per batch up to which the graph receives differences only
 
 
@@ -290,12 +291,10 @@ class Indexer:
             self._graph_before = {}
             stored = await self.db.file_states([path])
             known = stored[path].content_hash if path in stored else None
-            try:
-                mtime_ns = (self.root / path).stat().st_mtime_ns
-            except OSError:
-                mtime_ns = 0
+            # Stored with a time no file has: should the editor's text never be saved (a crash,
+            # an editor quitting without closing), the next scan reads the file again.
             result = await asyncio.to_thread(
-                read_text, path, text, known, self.config.max_note_bytes, mtime_ns
+                read_text, path, text, known, self.config.max_note_bytes, _EDITOR_MTIME
             )
             work = _Pass(stored, report, WriteBatch())
             if path not in self.resolver:

@@ -84,8 +84,8 @@ def read_text(
 ) -> ReadResult:
     """Parse the text of a note as an editor holds it (unsaved changes included).
 
-    ``mtime_ns`` is the file's time on disk, if it has one: the index then sees the file as
-    unchanged until it changes on disk, and the editor's text stands until the editor closes it.
+    ``mtime_ns`` is the time stored with it; the indexer gives one no file can have, so that a
+    later scan always reads the file itself again.
     """
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pygls.exceptions import (
     JsonRpcParseError,
 )
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from vespera import __version__
 from vespera.editor.document import EditorDocument
@@ -74,6 +74,17 @@ class VesperaProtocol(LanguageServerProtocol):
     The stock protocol fails such a message before reading its id, so the client never hears
     back and waits for ever.
     """
+
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, Any]:
+        """Speak UTF-16 columns whatever else the client offers: every range Vespera computes
+        counts UTF-16 code units, which every client must support."""
+        general = params.capabilities.general
+        if general is not None and general.position_encodings:
+            general.position_encodings = [
+                e for e in general.position_encodings if e == lsp.PositionEncodingKind.Utf16
+            ] or None
+        return (yield from super().lsp_initialize(params))
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -144,7 +155,7 @@ class VesperaServer(LanguageServer):
         state_dir = self.state_dir if len(folders) + len(self.vaults) == 1 else None
         if self.state_dir is not None and state_dir is None:
             log.warning("--state-dir applies to a single vault; each of these uses its own")
-        hosts = [VaultHost(self, uri, root.resolve(), state_dir) for uri, root in folders]
+        hosts = [VaultHost(self, uri, root, state_dir) for uri, root in folders]
         self.vaults.extend(hosts)
         return hosts
 
@@ -172,8 +183,12 @@ class VesperaServer(LanguageServer):
         return host, doc
 
     def uri_of(self, host: VaultHost, path: str) -> str:
-        """The URI of a vault-relative path."""
-        return path_to_uri(host.root / path)
+        """The URI of a vault-relative path, as the editor names it.
+
+        An open note keeps the URI the editor opened it with; others are named under the
+        folder as the editor sent it (which may reach the vault through a symbolic link).
+        """
+        return host.uris.get(path) or path_to_uri(host.client_root / path)
 
     # -- what the server sends ---------------------------------------------------------------
 

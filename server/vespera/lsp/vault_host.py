@@ -47,7 +47,10 @@ class VaultHost:
     def __init__(self, server: VesperaServer, uri: str, root: Path, state_dir: Path | None) -> None:
         self.server = server
         self.uri = uri
-        self.root = root
+        self.client_root = root  # as the editor sent it
+        self.root = root.resolve()
+        # The URI each open note was opened with: what the editor expects back.
+        self.uris: dict[str, str] = {}
         self.state_dir = state_dir
         self.session: VaultSession | None = None
         self.reader: IndexReader | None = None
@@ -72,6 +75,10 @@ class VaultHost:
 
     # -- life cycle -------------------------------------------------------------------------
 
+    def launch(self) -> None:
+        """Start serving in the background (``close`` stops it, even half-way)."""
+        self._spawn(self.start())
+
     async def start(self) -> None:
         """Open the stores, then index the vault in the background, reporting progress."""
         self._set_state("starting")
@@ -84,13 +91,17 @@ class VaultHost:
 
     async def _open_stores(self) -> bool:
         try:
-            self.session = await VaultSession.open(self.root, self.state_dir)
+            session = await VaultSession.open(self.root, self.state_dir)
             try:
-                self.reader = await IndexReader.open(self.session.db.path)
+                reader = await IndexReader.open(session.db.path)
             except BaseException:
-                await self.session.close()
-                self.session = None
+                await session.close()
                 raise
+            if self._stop.is_set():  # closed while opening: give the stores straight back
+                await reader.close()
+                await session.close()
+                return False
+            self.session, self.reader = session, reader
         except (StateLockedError, VaultError, OSError) as exc:
             message = (
                 f"Vespera cannot open the index of {self.root}: {exc} Until it can (it tries "
@@ -232,8 +243,12 @@ class VaultHost:
         except (ValueError, OSError):
             return None
 
-    def open_document(self, path: str, text: str, version: int | None) -> EditorDocument:
+    def open_document(
+        self, path: str, text: str, version: int | None, uri: str | None = None
+    ) -> EditorDocument:
         """The editor opened a note: its text now stands for the note."""
+        if uri is not None:
+            self.uris[path] = uri
         doc = self.documents.get(path)
         if doc is None:
             doc = self.documents[path] = EditorDocument(path, text, version)
@@ -264,7 +279,9 @@ class VaultHost:
         for timers in (self._index_timers, self._diagnostic_timers):
             if (timer := timers.pop(path, None)) is not None:
                 timer.cancel()
-        self.server.publish(self, path, None, [])
+        if not self.server.pull_diagnostics:
+            self.server.publish(self, path, None, [])
+        self.uris.pop(path, None)
         if self.session is not None:
             self.session.indexer.held.discard(path)
             self._spawn(self._update([path]))

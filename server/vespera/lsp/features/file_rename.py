@@ -6,12 +6,15 @@ would otherwise break, which the editor applies together with the rename.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
-from posixpath import basename
+from pathlib import Path
+from posixpath import basename, dirname
 
 from lsprotocol import types as lsp
 
-from vespera.editor.note_rename import rename_edits
+from vespera.editor.document import EditorDocument
+from vespera.editor.note_rename import relinked, rename_edits
 from vespera.editor.rename import TextEdit
 from vespera.lsp.features.rename import workspace_edit
 from vespera.lsp.server import VesperaServer
@@ -68,6 +71,16 @@ def register(server: VesperaServer) -> None:
             mine = per_host.setdefault(host, {})
             for source, edits in rename_edits(links, new_path, target).items():
                 mine.setdefault(source, []).extend(edits)
+            if dirname(old_path) != dirname(new_path) and resolver is not None:
+                # Its own relative links are read from its new folder after the move.
+                own = await _own_links(host, old_path)
+                for link in own:
+                    found = resolver.resolve(link.target, link.kind, old_path)
+                    if link.kind != "markdown" or found.path is None:
+                        continue
+                    text = relinked(link, new_path, found.path, "")
+                    if text is not None:
+                        mine.setdefault(old_path, []).append(TextEdit(link.range, text))
         parts = [workspace_edit(ls, host, edits) for host, edits in per_host.items() if edits]
         if len(parts) <= 1:
             return parts[0] if parts else None
@@ -78,6 +91,22 @@ def register(server: VesperaServer) -> None:
         return lsp.WorkspaceEdit(
             changes={uri: e for part in parts for uri, e in (part.changes or {}).items()}
         )
+
+
+async def _own_links(host: VaultHost, path: str) -> tuple[Link, ...]:
+    doc = host.documents.get(path)
+    if doc is None:
+        text = await asyncio.to_thread(_read, host.root / path)
+        doc = EditorDocument(path, text)
+    await host.parse(doc)
+    return doc.parsed.links
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _target(notes: Mapping[str, object], old_path: str, new_path: str) -> str:

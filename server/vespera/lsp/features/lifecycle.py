@@ -53,7 +53,7 @@ def register(server: VesperaServer) -> None:
             ls.files_watched = await _watch_files(ls)
         await _pull_settings(ls)
         for host in ls.vaults:
-            _spawn(ls, host.start())
+            host.launch()
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: VesperaServer, params: None) -> None:
@@ -68,7 +68,8 @@ def register(server: VesperaServer) -> None:
             log.debug("Ignoring %s: outside every vault", params.text_document.uri)
             return
         host, path = found
-        host.open_document(path, params.text_document.text, params.text_document.version)
+        document = params.text_document
+        host.open_document(path, document.text, document.version, document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: VesperaServer, params: lsp.DidChangeTextDocumentParams) -> None:
@@ -109,7 +110,7 @@ def register(server: VesperaServer) -> None:
             await ls.remove_vault(folder.uri)
         added = [(f.uri, p) for f in params.event.added if (p := uri_to_path(f.uri)) is not None]
         for host in ls.add_vaults(added):
-            _spawn(ls, host.start())
+            host.launch()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -175,12 +176,3 @@ async def _watch_files(ls: VesperaServer) -> bool:
         log.info("The editor did not take the file watchers; Vespera watches the vault itself")
         return False
     return True
-
-
-_background: set[asyncio.Task[None]] = set()
-
-
-def _spawn(ls: VesperaServer, work: Any) -> None:
-    task: asyncio.Task[None] = asyncio.ensure_future(work)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
