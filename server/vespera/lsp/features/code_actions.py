@@ -22,6 +22,7 @@ from vespera.editor.navigation import name_range
 from vespera.lsp.convert import from_range, to_range
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
+from vespera.vault.model import Range
 from vespera.vault.resolve import strip_md
 
 
@@ -41,51 +42,43 @@ def register(server: VesperaServer) -> None:
             if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
                 continue
             data: dict[str, Any] = diagnostic.data
-            if diagnostic.code == "tag-near-duplicate" and "replacement" in data:
-                span = name_range(from_range(diagnostic.range), str(data["tag"]))
-                edit = lsp.TextEdit(to_range(span), str(data["replacement"]))
+            if diagnostic.code == "broken-link" and "target" in data:
+                kind = _linked_type(host, declared_type(doc), data.get("field"))
+                action = _create_note(ls, host, str(data["target"]), kind, diagnostic)
+                if action is not None:
+                    actions.append(action)
+                continue
+            fix = _text_fix(diagnostic, data, doc.parsed.frontmatter_range)
+            if fix is not None:
+                title, edit = fix
                 actions.append(
                     lsp.CodeAction(
-                        title=f"Replace with #{data['replacement']}",
+                        title=title,
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=True,
                         edit=_edit(ls, uri, doc.version, [edit]),
                     )
                 )
-            elif diagnostic.code == "link-case" and "text" in data:
-                fix = lsp.TextEdit(diagnostic.range, str(data["text"]))
-                actions.append(
-                    lsp.CodeAction(
-                        title=f"Write {data['text']}",
-                        kind=lsp.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic],
-                        is_preferred=True,
-                        edit=_edit(ls, uri, doc.version, [fix]),
-                    )
-                )
-            elif diagnostic.code == "missing-field" and "field" in data:
-                head = doc.parsed.frontmatter_range
-                if head is None:
-                    continue
-                empty = "[]" if data.get("list") else ""
-                at = lsp.Position(head.end_line, 0)
-                insert = lsp.TextEdit(lsp.Range(at, at), f"{data['field']}: {empty}\n")
-                actions.append(
-                    lsp.CodeAction(
-                        title=f"Add the field '{data['field']}'",
-                        kind=lsp.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic],
-                        is_preferred=True,
-                        edit=_edit(ls, uri, doc.version, [insert]),
-                    )
-                )
-            elif diagnostic.code == "broken-link" and "target" in data:
-                kind = _linked_type(host, declared_type(doc), data.get("field"))
-                action = _create_note(ls, host, str(data["target"]), kind, diagnostic)
-                if action is not None:
-                    actions.append(action)
         return actions
+
+
+def _text_fix(
+    diagnostic: lsp.Diagnostic, data: dict[str, Any], head: Range | None
+) -> tuple[str, lsp.TextEdit] | None:
+    """The title and edit of a fix made in the note itself, if the diagnostic has one."""
+    if diagnostic.code == "tag-near-duplicate" and "replacement" in data:
+        span = name_range(from_range(diagnostic.range), str(data["tag"]))
+        edit = lsp.TextEdit(to_range(span), str(data["replacement"]))
+        return f"Replace with #{data['replacement']}", edit
+    if diagnostic.code == "link-case" and "text" in data:
+        return f"Write {data['text']}", lsp.TextEdit(diagnostic.range, str(data["text"]))
+    if diagnostic.code == "missing-field" and "field" in data and head is not None:
+        empty = "[]" if data.get("list") else ""
+        at = lsp.Position(head.end_line, 0)
+        insert = lsp.TextEdit(lsp.Range(at, at), f"{data['field']}: {empty}\n")
+        return f"Add the field '{data['field']}'", insert
+    return None
 
 
 def _edit(
