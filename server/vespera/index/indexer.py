@@ -40,7 +40,7 @@ from vespera.store.note_rows import LINK_KIND, LINK_TARGET
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
 from vespera.vault.resolve import LinkResolver, Resolution
-from vespera.vault.walk import IgnoreRules, is_note_path, walk_vault
+from vespera.vault.walk import FileStat, IgnoreRules, WalkResult, is_note_path, walk_vault
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,36 @@ async def _graph_work(work: Callable[..., T], *args: Any) -> T:
         raise
 
 
+def _plan(
+    walked: WalkResult, stored: dict[str, StoredFile], held: frozenset[str], reread: bool
+) -> tuple[dict[str, FileStat], list[str], list[str]]:
+    """What a scan finds (by path), what is gone from the vault, and what it must read."""
+    found = {f.path: f for f in walked.files}
+    # Notes in folders that could not be listed, or whose files could not be looked at, may
+    # well still exist: they keep what the index knows of them.
+    blocked = [p + "/" for p, prob in walked.problems if prob.code == "unreadable-folder"]
+    unseen = {p for p, prob in walked.problems if prob.code == "unreadable-file"}
+    gone = [
+        p
+        for p in stored
+        if p not in found
+        and p not in unseen
+        and p not in held
+        and not any(p.startswith(b) or b == "./" for b in blocked)
+    ]
+    to_read = [
+        f.path
+        for f in walked.files
+        if f.path not in held
+        and (
+            reread
+            or (s := stored.get(f.path)) is None
+            or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
+        )
+    ]
+    return found, gone, to_read
+
+
 class Indexer:
     """Keeps one vault's stores consistent with its files. One operation runs at a time."""
 
@@ -183,31 +213,13 @@ class Indexer:
             progress("listing", 0, 0)
             walked = await asyncio.to_thread(walk_vault, self.root, self.rules)
             stored = await self.db.file_states()
-            found = {f.path: f for f in walked.files}
-            report.files = len(found)
-            # Notes in folders that could not be listed, or whose files could not be looked at,
-            # may well still exist: they keep what the index knows of them.
-            blocked = [p + "/" for p, prob in walked.problems if prob.code == "unreadable-folder"]
-            unseen = {p for p, prob in walked.problems if prob.code == "unreadable-file"}
-            gone = [
-                p
-                for p in stored
-                if p not in found
-                and p not in unseen
-                and p not in self.held
-                and not any(p.startswith(b) or b == "./" for b in blocked)
-            ]
             reread, self._reread_all = self._reread_all, False
-            to_read = [
-                f.path
-                for f in walked.files
-                if f.path not in self.held
-                and (
-                    reread
-                    or (s := stored.get(f.path)) is None
-                    or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
-                )
-            ]
+            # Comparing 10k files with their rows takes the event loop 10-30 ms: in a thread,
+            # an editor's requests are answered in between.
+            found, gone, to_read = await asyncio.to_thread(
+                _plan, walked, stored, frozenset(self.held), reread
+            )
+            report.files = len(found)
             report.unchanged = len(found) - len(to_read)
             file_problems: dict[str, list[Problem]] = {}
             for path, problem in walked.problems:
@@ -411,6 +423,9 @@ class Indexer:
                         _put(finished, n, failed)  # the reader below raises it
                         return
                     future.add_done_callback(partial(_put, finished, n))
+                    # One hand-out per turn of the loop: a burst of them held it for 10-17 ms,
+                    # long enough to delay an editor's request.
+                    await asyncio.sleep(0)
 
             feeder = asyncio.create_task(hand_out())
             try:

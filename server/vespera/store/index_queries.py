@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -71,6 +72,10 @@ class IndexStats:
     problems: int
 
 
+def _file_states(rows: list[sqlite3.Row]) -> dict[str, StoredFile]:
+    return {r[0]: StoredFile(r[1], r[2], r[3]) for r in rows}
+
+
 def chunks(items: Sequence[Any], size: int = _SQL_CHUNK) -> Iterable[Sequence[Any]]:
     """``items`` in slices small enough to bind as the parameters of one statement."""
     for start in range(0, len(items), size):
@@ -107,12 +112,13 @@ class IndexQueries:
         """Identity of the indexed notes among ``paths`` (or of every note), by path."""
         sql = "SELECT path, mtime_ns, size, content_hash FROM notes"
         if paths is None:
-            rows = await self._rows(sql)
+            # Every note: built in a thread, not in one long step of the event loop.
+            return await asyncio.to_thread(_file_states, await self._rows(sql))
         else:
             rows = []
             for chunk in chunks(list(paths)):
                 rows += await self._rows(f"{sql} WHERE path IN ({marks(len(chunk))})", chunk)
-        return {r[0]: StoredFile(r[1], r[2], r[3]) for r in rows}
+        return _file_states(rows)
 
     async def paths_at_or_under(self, path: str) -> list[str]:
         """Indexed notes at ``path`` or inside the folder ``path``."""
