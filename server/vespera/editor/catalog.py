@@ -7,7 +7,6 @@ read whichever snapshot is current and never wait for the index.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass, field
 from posixpath import basename
 
@@ -34,12 +33,12 @@ class Catalog:
     notes: dict[str, NoteSummary] = field(default_factory=dict)
     problems: int = 0
     _sorted_norms: list[str] = field(default_factory=list)
-    _name_counts: Counter[str] = field(default_factory=Counter)
+    _by_name: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, reader: IndexReader) -> Catalog:
         """Read a fresh snapshot from the index."""
-        counts = await reader.all_tag_counts()
+        counts = await reader.tag_counts(limit=None)
         spellings = await reader.tag_spellings()
         tags = {}
         for count in counts:
@@ -55,8 +54,10 @@ class Catalog:
         cls, tags: dict[str, TagInfo], notes: dict[str, NoteSummary], problems: int = 0
     ) -> Catalog:
         """A catalog of the given tags and notes (the derived lookups are computed here)."""
-        names = Counter(fold(basename(strip_md(p))) for p in notes)
-        return cls(tags, notes, problems, sorted(tags), names)
+        by_name: dict[str, list[str]] = {}
+        for path in notes:
+            by_name.setdefault(fold(basename(strip_md(path))), []).append(path)
+        return cls(tags, notes, problems, sorted(tags), by_name)
 
     def tags_starting(self, prefix: str) -> list[TagInfo]:
         """Tags whose folded form starts with ``prefix``'s, most used first."""
@@ -71,21 +72,27 @@ class Catalog:
         found.sort(key=lambda t: (-t.uses, t.norm))
         return found
 
-    def link_text(self, path: str) -> str:
-        """The shortest link target that names ``path`` and no other note."""
-        stem = strip_md(path)
-        name = basename(stem)
-        if self._name_counts[fold(name)] <= 1:
-            return name
-        parts = stem.split("/")
-        folded_paths = [fold(strip_md(p)) for p in self.notes]
-        for size in range(2, len(parts) + 1):
-            suffix = "/".join(parts[-size:])
-            key = "/" + fold(suffix)
-            matches = sum(1 for p in folded_paths if ("/" + p).endswith(key))
-            if matches <= 1:
-                return suffix
-        return stem
+    def link_text(self, path: str, instead_of: str | None = None) -> str:
+        """The shortest link target that names ``path`` and no other note.
+
+        ``instead_of`` is a note about to be renamed to ``path``: it no longer competes.
+        """
+        name = fold(basename(strip_md(path)))
+        others = [p for p in self._by_name.get(name, ()) if p not in (path, instead_of)]
+        return shortest_target(path, others)
+
+
+def shortest_target(path: str, others: list[str]) -> str:
+    """The shortest tail of ``path`` (without ``.md``) that none of ``others`` ends with."""
+    stem = strip_md(path)
+    parts = stem.split("/")
+    folded = ["/" + fold(strip_md(p)) for p in others]
+    for size in range(1, len(parts) + 1):
+        tail = "/".join(parts[-size:])
+        key = "/" + fold(tail)
+        if not any(p.endswith(key) for p in folded):
+            return tail
+    return stem
 
 
 def _by_use(spelling: tuple[str, int]) -> tuple[int, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vespera.vault.model import ParsedNote, Problem, Range
-from vespera.vault.parser import empty_note, parse_text
+from vespera.vault.model import ParsedNote
+from vespera.vault.parser import empty_note, parse_text, too_large
 from vespera.vault.positions import LineIndex
 
 # Above this size a buffer is parsed in a thread rather than on the event loop.
@@ -37,6 +37,11 @@ class EditorDocument:
             self._parsed = parse_editor_text(self.path, self.text, self.limit)
         return self._parsed
 
+    @property
+    def needs_parse(self) -> bool:
+        """Whether the current text has not been parsed yet."""
+        return self._parsed is None
+
     def set_parsed(self, parsed: ParsedNote, text: str) -> None:
         """Keep a model parsed elsewhere (in a thread), if the text has not moved on since."""
         if text is self.text:
@@ -59,19 +64,10 @@ class EditorDocument:
 
 def parse_editor_text(path: str, text: str, limit: int) -> ParsedNote:
     """Parse a buffer, or describe it as too large to parse (the same rule as for files)."""
-    if len(text) <= limit and len(text.encode("utf-8", "surrogatepass")) <= limit:
-        return parse_text(path, text)
     size = len(text.encode("utf-8", "surrogatepass"))
-    return empty_note(
-        path,
-        Problem(
-            "file-too-large",
-            f"This note is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.1f} MB limit "
-            "(max_note_bytes in .vespera/config.yaml); only its name is indexed.",
-            "warning",
-            Range(0, 0, 0, 0),
-        ),
-    )
+    if size <= limit:
+        return parse_text(path, text)
+    return empty_note(path, too_large(size, limit))
 
 
 def utf16_to_index(line: str, character: int) -> int:

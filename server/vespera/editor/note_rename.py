@@ -8,6 +8,7 @@ from urllib.parse import quote
 from vespera.editor.rename import TextEdit
 from vespera.vault.model import Link
 from vespera.vault.resolve import fold, strip_md
+from vespera.vault.syntax import wikilink_text
 
 
 def relinked(link: Link, source: str, new_path: str, new_target: str) -> str | None:
@@ -27,15 +28,7 @@ def relinked(link: Link, source: str, new_path: str, new_target: str) -> str | N
     still_named = "/" not in written and fold(written) == fold(basename(strip_md(new_path)))
     if still_named and new_target == basename(strip_md(new_path)):
         return None
-    if link.block:
-        fragment = f"#^{link.block}"
-    elif link.heading:
-        fragment = f"#{link.heading}"
-    else:
-        fragment = ""
-    alias = f"|{link.alias}" if link.alias else ""
-    bang = "!" if link.embed else ""
-    return f"{bang}[[{new_target}{fragment}{alias}]]"
+    return wikilink_text(link, new_target)
 
 
 def rename_edits(

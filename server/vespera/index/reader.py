@@ -6,16 +6,18 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
 from vespera.store.note_rows import NoteRows, note_rows
-from vespera.vault.model import Problem
-from vespera.vault.parser import empty_note, parse_bytes, parse_text
+from vespera.vault.model import ParsedNote, Problem
+from vespera.vault.parser import empty_note, parse_bytes, parse_text, too_large
 
 Outcome = Literal["parsed", "same", "gone", "error"]
+T = TypeVar("T", str, bytes)
 
 
 class ReadResult(msgspec.Struct, frozen=True):
@@ -66,17 +68,22 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
+    rows = _rows_of(path, parse_bytes, data)
+    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
+
+
+def _rows_of(path: str, parse: Callable[[str, T], ParsedNote], content: T) -> NoteRows:
+    """The rows of a note; a parser bug costs that one note (by name only), never a scan."""
     try:
-        rows = note_rows(parse_bytes(path, data))
-    except Exception as exc:  # a parser bug must cost one note, never the whole scan
+        return note_rows(parse(path, content))
+    except Exception as exc:
         problem = Problem(
             "parse-failed",
             f"This note could not be parsed ({type(exc).__name__}: {exc}); only its name is "
             "indexed. Please report it with the note if you can.",
             "error",
         )
-        rows = note_rows(empty_note(path, problem))
-    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
+        return note_rows(empty_note(path, problem))
 
 
 def read_text(
@@ -93,17 +100,7 @@ def read_text(
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, mtime_ns, len(data))
-    try:
-        rows = note_rows(parse_text(path, text))
-    except Exception as exc:  # same contract as read_note: a parser bug costs one note
-        problem = Problem(
-            "parse-failed",
-            f"This note could not be parsed ({type(exc).__name__}: {exc}); only its name is "
-            "indexed. Please report it with the note if you can.",
-            "error",
-        )
-        rows = note_rows(empty_note(path, problem))
-    return ReadResult(path, "parsed", digest, mtime_ns, len(data), rows)
+    return ReadResult(path, "parsed", digest, mtime_ns, len(data), _rows_of(path, parse_text, text))
 
 
 def _oversized(
@@ -113,13 +110,8 @@ def _oversized(
     digest = f"oversized:{size}:{mtime_ns}"
     if digest == known_hash:
         return ReadResult(path, "same", digest, mtime_ns, size)
-    problem = Problem(
-        "file-too-large",
-        f"This note is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit "
-        "(max_note_bytes in .vespera/config.yaml); only its name is indexed.",
-        "warning",
-    )
-    return ReadResult(path, "parsed", digest, mtime_ns, size, note_rows(empty_note(path, problem)))
+    rows = note_rows(empty_note(path, too_large(size, max_bytes)))
+    return ReadResult(path, "parsed", digest, mtime_ns, size, rows)
 
 
 def exit_with_parent(parent: int) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from vespera.vault.frontmatter import read_frontmatter
 from vespera.vault.markdown import scan_body
-from vespera.vault.model import Heading, ParsedNote, Problem
+from vespera.vault.model import Heading, ParsedNote, Problem, Range
 from vespera.vault.positions import LineIndex
 
 BOM = "\ufeff"
@@ -77,6 +77,17 @@ def parse_bytes(path: str, data: bytes) -> ParsedNote:
         )
         return parse_text(path, text, [problem])
     return parse_text(path, text)
+
+
+def too_large(size: int, limit: int) -> Problem:
+    """The problem of a note over the size limit (read from disk or held by an editor)."""
+    return Problem(
+        "file-too-large",
+        f"This note is {size / 1_048_576:.1f} MB, over the {limit / 1_048_576:.1f} MB limit "
+        "(max_note_bytes in .vespera/config.yaml); only its name is indexed.",
+        "warning",
+        Range(0, 0, 0, 0),
+    )
 
 
 def empty_note(path: str, problem: Problem) -> ParsedNote:

@@ -78,3 +78,15 @@ def parse_wikilink_inner(
         field=field,
         range=span,
     )
+
+
+def wikilink_text(link: Link, target: str) -> str:
+    """``link`` written as a wikilink to ``target``, keeping its heading or block and alias."""
+    if link.block:
+        fragment = f"#^{link.block}"
+    elif link.heading:
+        fragment = f"#{link.heading}"
+    else:
+        fragment = ""
+    alias = f"|{link.alias}" if link.alias else ""
+    return f"{'!' if link.embed else ''}[[{target}{fragment}{alias}]]"
