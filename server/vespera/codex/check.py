@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -35,11 +35,11 @@ def type_findings(
     line: Callable[[int], str],
     codex: Codex,
     resolver: LinkResolver,
-    note_types: Mapping[str, str | None],
+    note_type: Callable[[str], str | None],
 ) -> list[Finding]:
     """Everything in ``note`` its codex type does not allow.
 
-    ``note_types`` gives the codex type of notes by path (for link fields' targets).
+    ``note_type`` gives the codex type of the note at a path (for link fields' targets).
     """
     if not codex or note.type is None:
         return []
@@ -78,7 +78,7 @@ def type_findings(
             continue
         where = keys.get(name, type_line)
         out.extend(_value_findings(name, spec, values[name], where, kind))
-    out.extend(_link_findings(note, kind, resolver, note_types))
+    out.extend(_link_findings(note, kind, resolver, note_type))
     out.extend(_tag_findings(note, kind, type_line))
     return out
 
@@ -142,7 +142,7 @@ def _link_findings(
     note: ParsedNote,
     kind: CodexType,
     resolver: LinkResolver,
-    note_types: Mapping[str, str | None],
+    note_type: Callable[[str], str | None],
 ) -> list[Finding]:
     out = []
     for link in note.links:
@@ -154,7 +154,7 @@ def _link_findings(
         found = resolver.resolve(link.target, link.kind, note.path)
         if found.path is None:
             continue  # reported as a broken link already
-        target_type = note_types.get(found.path)
+        target_type = note_type(found.path)
         wanted = {fold(t) for t in spec.to}
         if target_type is None or fold(target_type) not in wanted:
             shown = target_type or "no type"

@@ -14,10 +14,12 @@ from typing import Any
 
 from vespera.editor.catalog import Catalog
 from vespera.editor.tag_hygiene import advise, outside_vocabulary
-from vespera.vault.model import Link, ParsedNote, Range, Severity
+from vespera.vault.model import Link, ParsedNote, Problem, Range, Severity
 from vespera.vault.resolve import LinkResolver, fold, strip_md
+from vespera.vault.syntax import wikilink_text
 
 SOURCE = "vespera"
+_TOP = Range(0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,11 @@ class Finding:
     range: Range
     data: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, problem: Problem) -> Finding:
+        """A problem found while reading a note, as a finding (at the top when it has no range)."""
+        return cls(problem.code, problem.message, problem.severity, problem.range or _TOP)
+
 
 @dataclass(frozen=True, slots=True)
 class Anchors:
@@ -41,7 +48,7 @@ class Anchors:
     @classmethod
     def of(cls, headings: Iterable[str], blocks: Iterable[str]) -> Anchors:
         """Anchors from heading texts and block ids as written."""
-        return cls(frozenset(_heading_key(h) for h in headings), frozenset(map(fold, blocks)))
+        return cls(frozenset(heading_key(h) for h in headings), frozenset(map(fold, blocks)))
 
 
 def anchor_targets(note: ParsedNote, resolver: LinkResolver) -> set[str]:
@@ -65,9 +72,7 @@ def note_findings(
     vocabulary: Iterable[str] = (),
 ) -> list[Finding]:
     """Every finding on ``note``: its parse problems, links and tags."""
-    out = [
-        Finding(p.code, p.message, p.severity, p.range or Range(0, 0, 0, 0)) for p in note.problems
-    ]
+    out = [Finding.of(p) for p in note.problems]
     for link in note.links:
         out.extend(_link_findings(link, note, resolver, anchors))
     vocabulary = list(vocabulary)
@@ -146,7 +151,7 @@ def _link_findings(
                 link.range,
             )
         ]
-    if link.heading and not link.block and _heading_key(link.heading) not in known.headings:
+    if link.heading and not link.block and heading_key(link.heading) not in known.headings:
         return [
             Finding(
                 "missing-heading",
@@ -172,9 +177,7 @@ def _case_finding(link: Link, path: str) -> Finding | None:
     if len(actual) != len(parts) or same or fold("/".join(parts)) != fold("/".join(actual)):
         return None  # the file's name as written, or not its name at all (an alias, say)
     corrected = "/".join(actual)
-    fragment = f"#^{link.block}" if link.block else f"#{link.heading}" if link.heading else ""
-    alias = f"|{link.alias}" if link.alias else ""
-    text = f"{'!' if link.embed else ''}[[{corrected}{fragment}{alias}]]"
+    text = wikilink_text(link, corrected)
     return Finding(
         "link-case",
         f'The note is named "{corrected}"; this link writes "{written}".',
@@ -184,6 +187,6 @@ def _case_finding(link: Link, path: str) -> Finding | None:
     )
 
 
-def _heading_key(text: str) -> str:
-    # Obsidian matches a heading link ignoring case and runs of spaces.
+def heading_key(text: str) -> str:
+    """What a heading is matched by: Obsidian ignores case and runs of spaces."""
     return " ".join(fold(text).split())

@@ -173,6 +173,10 @@ class VesperaServer(LanguageServer):
 
     def document(self, uri: str) -> tuple[VaultHost, EditorDocument]:
         """The open document at ``uri`` and its vault; a request error if there is none."""
+        for host in self.vaults:  # the usual case, without touching the file system
+            path = host.open_paths.get(uri)
+            if path is not None and path in host.documents:
+                return host, host.documents[path]
         found = self.host_of(uri)
         if found is None:
             raise JsonRpcInvalidParams(f"{uri} is not inside a vault this server serves.")
@@ -191,6 +195,25 @@ class VesperaServer(LanguageServer):
         return host.uris.get(path) or path_to_uri(host.client_root / path)
 
     # -- what the server sends ---------------------------------------------------------------
+
+    def text_edits(
+        self, documents: Sequence[tuple[str, int | None, list[lsp.TextEdit]]]
+    ) -> lsp.WorkspaceEdit:
+        """Edits of documents (URI, version the edits were made against, edits) as one
+        workspace edit; versioned (so a stale document is refused) when the client can."""
+        if self.versioned_edits:
+            return lsp.WorkspaceEdit(
+                document_changes=[
+                    lsp.TextDocumentEdit(
+                        text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                            uri=uri, version=version
+                        ),
+                        edits=list(edits),
+                    )
+                    for uri, version, edits in documents
+                ]
+            )
+        return lsp.WorkspaceEdit(changes={uri: list(edits) for uri, _, edits in documents})
 
     def publish(
         self, host: VaultHost, path: str, version: int | None, findings: list[Finding]

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vespera.codex.check import type_findings
 from vespera.codex.types import TYPES_DIR, Codex, load_codex, parse_type_file
 from vespera.editor.catalog import Catalog
-from vespera.editor.document import LARGE_TEXT, EditorDocument, parse_editor_text
+from vespera.editor.document import (
+    DEFAULT_LIMIT,
+    LARGE_TEXT,
+    EditorDocument,
+    parse_editor_text,
+)
 from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findings
 from vespera.session import VaultError, VaultSession
 from vespera.store.index_reader import IndexReader
 from vespera.store.state import StateLockedError
 from vespera.vault.config import CONFIG_FILE
-from vespera.vault.model import Range
+from vespera.vault.model import Block, Heading, LinkKind
+from vespera.vault.parser import empty_note, parse_bytes, too_large
+from vespera.vault.resolve import UNRESOLVED, Resolution
 from vespera.vault.walk import is_note_path
 from vespera_protocol.messages import StatusParams, VaultState
 
@@ -49,8 +57,9 @@ class VaultHost:
         self.uri = uri
         self.client_root = root  # as the editor sent it
         self.root = root.resolve()
-        # The URI each open note was opened with: what the editor expects back.
+        # The URI each open note was opened with (what the editor expects back), and back.
         self.uris: dict[str, str] = {}
+        self.open_paths: dict[str, str] = {}
         self.state_dir = state_dir
         self.session: VaultSession | None = None
         self.reader: IndexReader | None = None
@@ -249,6 +258,7 @@ class VaultHost:
         """The editor opened a note: its text now stands for the note."""
         if uri is not None:
             self.uris[path] = uri
+            self.open_paths[uri] = path
         doc = self.documents.get(path)
         if doc is None:
             doc = self.documents[path] = EditorDocument(path, text, version)
@@ -281,7 +291,7 @@ class VaultHost:
                 timer.cancel()
         if not self.server.pull_diagnostics:
             self.server.publish(self, path, None, [])
-        self.uris.pop(path, None)
+        self.open_paths.pop(self.uris.pop(path, ""), None)
         if self.session is not None:
             self.session.indexer.held.discard(path)
             self._spawn(self._update([path]))
@@ -404,32 +414,59 @@ class VaultHost:
         """Everything wrong with an open note (or type file), as it stands in the editor."""
         if doc.path.startswith(TYPES_DIR + "/"):
             _, problems = parse_type_file(Path(doc.path).stem, doc.text)
-            return [Finding(p.code, p.message, p.severity, p.range or _START) for p in problems]
+            return [Finding.of(p) for p in problems]
         if not is_note_path(doc.path):
             return []
         await self.parse(doc)
         note = doc.parsed
         if self.session is None:
-            return [
-                Finding(p.code, p.message, p.severity, p.range or _START) for p in note.problems
-            ]
+            return [Finding.of(p) for p in note.problems]
         resolver = self.session.indexer.resolver
         anchors = {p: await self.anchors(p) for p in anchor_targets(note, resolver)}
         settings = self.server.settings
         catalog = self.catalog if settings.tag_hygiene else Catalog()
         vocabulary = self.session.config.tag_vocabulary
         found = note_findings(note, resolver, catalog, anchors, vocabulary)
-        found += type_findings(note, doc.line, self.codex, resolver, NoteTypes(self))
+        found += type_findings(note, doc.line, self.codex, resolver, self.note_type)
         return found
 
     async def closed_note_findings(self, paths: list[str]) -> dict[str, list[Finding]]:
         """Findings of notes not open in the editor, read from disk (parsed in a thread)."""
-        root, limit = self.root, self.session.config.max_note_bytes if self.session else 0
-        docs = await asyncio.to_thread(_read_documents, root, paths, limit)
         out = {}
-        for doc in docs:
+        for doc in await asyncio.to_thread(_read_documents, self.root, paths, self._limit):
             out[doc.path] = await self.findings(doc)
         return out
+
+    async def document_of(self, path: str) -> EditorDocument | None:
+        """A note as the editor has it if open, else as on disk (None if it cannot be read)."""
+        doc = self.documents.get(path)
+        if doc is not None:
+            await self.parse(doc)
+            return doc
+        read = await asyncio.to_thread(_read_documents, self.root, [path], self._limit)
+        return read[0] if read else None
+
+    @property
+    def _limit(self) -> int:
+        return self.session.config.max_note_bytes if self.session else DEFAULT_LIMIT
+
+    def resolve(self, target: str, kind: LinkKind, source: str) -> Resolution:
+        """Where a link written in ``source`` goes (unresolved while the index is unavailable)."""
+        if self.session is None:
+            return UNRESOLVED
+        return self.session.indexer.resolver.resolve(target, kind, source)
+
+    async def outline_of(self, path: str) -> tuple[list[Heading], list[Block]]:
+        """A note's headings and blocks: from the editor if open, else from the index."""
+        doc = self.documents.get(path)
+        if doc is not None:
+            await self.parse(doc)
+            return list(doc.parsed.headings), list(doc.parsed.blocks)
+        if self.reader is None:
+            return [], []
+        headings = [Heading(*h) for h in await self.reader.headings(path)]
+        blocks = [Block(*b) for b in await self.reader.blocks(path)]
+        return headings, blocks
 
     def note_type(self, path: str) -> str | None:
         """The codex type of a note: as the editor has it if open, else as indexed."""
@@ -441,23 +478,15 @@ class VaultHost:
 
     async def parse(self, doc: EditorDocument) -> None:
         """Parse a large buffer in a thread, so the event loop stays free; small ones inline."""
-        if len(doc.text) > LARGE_TEXT and doc._parsed is None:
+        if len(doc.text) > LARGE_TEXT and doc.needs_parse:
             text = doc.text
             parsed = await asyncio.to_thread(parse_editor_text, doc.path, text, doc.limit)
             doc.set_parsed(parsed, text)
 
     async def anchors(self, path: str) -> Anchors:
-        """Headings and block ids of a note: from the editor if open, else from the index."""
-        doc = self.documents.get(path)
-        if doc is not None:
-            await self.parse(doc)
-            note = doc.parsed
-            return Anchors.of((h.text for h in note.headings), (b.id for b in note.blocks))
-        if self.reader is None:
-            return Anchors.of((), ())
-        headings = await self.reader.headings(path)
-        blocks = await self.reader.blocks(path)
-        return Anchors.of((h[1] for h in headings), (b[0] for b in blocks))
+        """Headings and block ids of a note, for checking links into it."""
+        headings, blocks = await self.outline_of(path)
+        return Anchors.of((h.text for h in headings), (b.id for b in blocks))
 
     # -- status -----------------------------------------------------------------------------
 
@@ -491,37 +520,21 @@ class VaultHost:
             log.error("Background work on %s failed", self.root, exc_info=exc)
 
 
-_START = Range(0, 0, 0, 0)
-
-
 def _read_documents(root: Path, paths: list[str], limit: int) -> list[EditorDocument]:
-    """Read and parse notes from disk; unreadable ones are skipped (the index reports them)."""
+    """Read and parse notes from disk, as the indexer would; unreadable ones are left out."""
     out = []
     for path in paths:
         try:
-            data = (root / path).read_bytes()[: limit + 1]
+            with (root / path).open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                data = handle.read(limit + 1) if size <= limit else b""
         except OSError:
             continue
-        text = data.decode("utf-8", "replace")
-        doc = EditorDocument(path, text, None, limit)
-        _ = doc.parsed  # parse here, in the thread
+        if size > limit or len(data) > limit:
+            doc = EditorDocument(path, "", None, limit)
+            doc.set_parsed(empty_note(path, too_large(max(size, len(data)), limit)), doc.text)
+        else:
+            doc = EditorDocument(path, data.decode("utf-8", "replace"), None, limit)
+            doc.set_parsed(parse_bytes(path, data), doc.text)  # reports bad bytes as the index does
         out.append(doc)
     return out
-
-
-class NoteTypes(Mapping[str, "str | None"]):
-    """Notes' codex types by path, looked up on demand (no copy of the whole vault)."""
-
-    def __init__(self, host: VaultHost) -> None:
-        self._host = host
-
-    def __getitem__(self, path: str) -> str | None:
-        if path not in self._host.documents and path not in self._host.catalog.notes:
-            raise KeyError(path)
-        return self._host.note_type(path)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._host.catalog.notes)
-
-    def __len__(self) -> int:
-        return len(self._host.catalog.notes)

@@ -315,8 +315,8 @@ class IndexQueries:
             used.update(r[0] for r in rows)
         return used
 
-    async def tag_counts(self, prefix: str = "", limit: int = 100) -> list[TagCount]:
-        """Tags starting with ``prefix`` (case-insensitive), most used first."""
+    async def tag_counts(self, prefix: str = "", limit: int | None = 100) -> list[TagCount]:
+        """Tags starting with ``prefix`` (case-insensitive), most used first (all if no limit)."""
         norm = fold(prefix)
         sql = "SELECT norm, name, count(*) AS uses, count(DISTINCT note_id) FROM tags"
         params: list[Any] = []
@@ -324,7 +324,7 @@ class IndexQueries:
             sql += " WHERE norm >= ? AND norm < ?"
             params += [norm, norm + "\U0010ffff"]
         sql += " GROUP BY norm ORDER BY uses DESC, norm LIMIT ?"
-        params.append(limit)
+        params.append(-1 if limit is None else limit)  # SQLite reads -1 as no limit
         return [TagCount(*r) for r in await self._rows(sql, params)]
 
     async def backlinks(self, path: str) -> list[tuple[str, str | None, Range]]:

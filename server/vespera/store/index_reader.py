@@ -14,7 +14,7 @@ from pathlib import Path
 import aiosqlite
 import msgspec
 
-from vespera.store.index_queries import IndexQueries, TagCount, chunks, marks
+from vespera.store.index_queries import IndexQueries
 from vespera.vault.model import Link, Range
 
 
@@ -57,14 +57,6 @@ class IndexReader(IndexQueries):
         """Every note's path, title, type and aliases."""
         rows = await self._rows("SELECT path, title, type, aliases FROM notes")
         return [NoteSummary(r[0], r[1], r[2], tuple(msgspec.json.decode(r[3]))) for r in rows]
-
-    async def all_tag_counts(self) -> list[TagCount]:
-        """Every tag with its use counts, most used first."""
-        rows = await self._rows(
-            "SELECT norm, name, count(*) AS uses, count(DISTINCT note_id) FROM tags "
-            "GROUP BY norm ORDER BY uses DESC, norm"
-        )
-        return [TagCount(*r) for r in rows]
 
     async def tag_spellings(self) -> dict[str, list[tuple[str, int]]]:
         """For each folded tag, its spellings as written and how often each is used."""
@@ -120,18 +112,6 @@ class IndexReader(IndexQueries):
             (norm, limit),
         )
         return [(r[0], r[1]) for r in rows]
-
-    async def notes_at(self, paths: list[str]) -> dict[str, NoteSummary]:
-        """Summaries of the notes at ``paths`` that are indexed."""
-        out: dict[str, NoteSummary] = {}
-        for chunk in chunks(paths):
-            rows = await self._rows(
-                f"SELECT path, title, type, aliases FROM notes WHERE path IN ({marks(len(chunk))})",
-                chunk,
-            )
-            for r in rows:
-                out[r[0]] = NoteSummary(r[0], r[1], r[2], tuple(msgspec.json.decode(r[3])))
-        return out
 
     async def links_to(self, path: str) -> list[tuple[str, Link]]:
         """Every link resolved to the note at ``path``, with the note it is written in."""

@@ -57,7 +57,7 @@ def register(server: VesperaServer) -> None:
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=True,
-                        edit=_edit(ls, uri, doc.version, [edit]),
+                        edit=ls.text_edits([(uri, doc.version, [edit])]),
                     )
                 )
         return actions
@@ -79,23 +79,6 @@ def _text_fix(
         insert = lsp.TextEdit(lsp.Range(at, at), f"{data['field']}: {empty}\n")
         return f"Add the field '{data['field']}'", insert
     return None
-
-
-def _edit(
-    ls: VesperaServer, uri: str, version: int | None, edits: list[lsp.TextEdit]
-) -> lsp.WorkspaceEdit:
-    if ls.versioned_edits:
-        return lsp.WorkspaceEdit(
-            document_changes=[
-                lsp.TextDocumentEdit(
-                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(
-                        uri=uri, version=version
-                    ),
-                    edits=list(edits),
-                )
-            ]
-        )
-    return lsp.WorkspaceEdit(changes={uri: list(edits)})
 
 
 def _linked_type(host: VaultHost, source_type: str | None, field: object) -> CodexType | None:

@@ -35,7 +35,6 @@ from vespera.editor.field_completion import (
 from vespera.lsp.convert import to_completion
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
-from vespera.vault.model import LinkKind
 
 TRIGGERS = ["#", "[", "/", ":", "^"]
 
@@ -103,34 +102,18 @@ def register(server: VesperaServer) -> None:
         return lsp.CompletionList(is_incomplete=incomplete, items=items)
 
 
-def _target_path(host: VaultHost, source: str, target: str) -> str | None:
-    if not target:
-        return source
-    if host.session is None:
-        return None
-    kind: LinkKind = "wikilink"
-    return host.session.indexer.resolver.resolve(target, kind, source).path
-
-
 async def _headings(host: VaultHost, source: str, target: str) -> list[tuple[int, str]]:
-    path = _target_path(host, source, target)
+    path = host.resolve(target, "wikilink", source).path
     if path is None:
         return []
-    doc = host.documents.get(path)
-    if doc is not None:
-        return [(h.level, h.text) for h in doc.parsed.headings]
-    if host.reader is None:
-        return []
-    return [(level, text) for level, text, _ in await host.reader.headings(path)]
+    headings, _ = await host.outline_of(path)
+    return [(h.level, h.text) for h in headings]
 
 
 async def _blocks(host: VaultHost, source: str, target: str) -> list[tuple[str, str]]:
-    path = _target_path(host, source, target)
+    path = host.resolve(target, "wikilink", source).path
     if path is None:
         return []
-    doc = host.documents.get(path)
-    if doc is not None:
-        return [(b.id, doc.line(b.range.start_line).strip()) for b in doc.parsed.blocks]
-    if host.reader is None:
-        return []
-    return [(block_id, "") for block_id, _ in await host.reader.blocks(path)]
+    _, blocks = await host.outline_of(path)
+    doc = host.documents.get(path)  # an open note shows each block's line
+    return [(b.id, doc.line(b.range.start_line).strip() if doc else "") for b in blocks]

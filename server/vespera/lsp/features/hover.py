@@ -60,7 +60,7 @@ async def _tag_text(ls: VesperaServer, host: VaultHost, tag: Tag) -> str:
 async def _link_text(ls: VesperaServer, host: VaultHost, source: str, link: Link) -> str | None:
     if host.session is None:
         return None
-    found = host.session.indexer.resolver.resolve(link.target, link.kind, source)
+    found = host.resolve(link.target, link.kind, source)
     if found.path is None:
         return f"**{strip_md(link.target)}**: no such note yet."
     note = host.catalog.notes.get(found.path)

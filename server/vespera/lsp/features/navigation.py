@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from vespera.editor.findings import heading_key
 from vespera.editor.navigation import element_at
 from vespera.lsp.convert import to_range
 from vespera.lsp.server import VesperaServer
@@ -28,13 +29,9 @@ def register(server: VesperaServer) -> None:
         host, doc = ls.document(params.text_document.uri)
         await host.parse(doc)
         element = element_at(doc.parsed, params.position.line, params.position.character)
-        if not isinstance(element, Link) or host.session is None:
+        if not isinstance(element, Link):
             return None
-        if element.target:
-            found = host.session.indexer.resolver.resolve(element.target, element.kind, doc.path)
-            path = found.path
-        else:
-            path = doc.path
+        path = host.resolve(element.target, element.kind, doc.path).path
         if path is None:
             return None
         return lsp.Location(ls.uri_of(host, path), await _anchor(host, path, element))
@@ -54,11 +51,11 @@ def register(server: VesperaServer) -> None:
             spots = await tag_spots(host, element.norm, children=False)
             return [lsp.Location(ls.uri_of(host, p), to_range(r)) for p, _, r in spots]
         target = doc.path
-        if isinstance(element, Link) and element.target:
-            found = host.session.indexer.resolver.resolve(element.target, element.kind, doc.path)
-            if found.path is None:
+        if isinstance(element, Link):
+            resolved = host.resolve(element.target, element.kind, doc.path).path
+            if resolved is None:
                 return []
-            target = found.path
+            target = resolved
         return [
             lsp.Location(ls.uri_of(host, source), to_range(span))
             for source, _, span in await host.reader.backlinks(target)
@@ -83,19 +80,14 @@ async def tag_spots(host: VaultHost, norm: str, children: bool) -> list[tuple[st
 
 
 async def _anchor(host: VaultHost, path: str, link: Link) -> lsp.Range:
+    """The heading or block a link names, else the top of the note."""
     if not link.heading and not link.block:
         return _TOP
-    doc = host.documents.get(path)
-    if doc is not None:
-        headings = [(h.text, h.range) for h in doc.parsed.headings]
-        blocks = [(b.id, b.range) for b in doc.parsed.blocks]
-    elif host.reader is not None:
-        headings = [(text, span) for _, text, span in await host.reader.headings(path)]
-        blocks = await host.reader.blocks(path)
+    headings, blocks = await host.outline_of(path)
+    if link.block:
+        wanted = fold(link.block)
+        spans = [b.range for b in blocks if fold(b.id) == wanted]
     else:
-        return _TOP
-    wanted = fold(link.block or link.heading or "")
-    for name, span in blocks if link.block else headings:
-        if " ".join(fold(name).split()) == " ".join(wanted.split()):
-            return to_range(span)
-    return _TOP
+        wanted = heading_key(link.heading or "")
+        spans = [h.range for h in headings if heading_key(h.text) == wanted]
+    return to_range(spans[0]) if spans else _TOP

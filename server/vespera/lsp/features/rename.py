@@ -53,29 +53,16 @@ def register(server: VesperaServer) -> None:
         await host.flush_all()
         spots = await tag_spots(host, element.norm, children=True)
         edits = tag_rename_edits(spots, element.norm, new_name)
-        return workspace_edit(ls, host, edits)
+        return ls.text_edits(note_edits(ls, host, edits))
 
 
-def workspace_edit(
+def note_edits(
     ls: VesperaServer, host: VaultHost, edits: dict[str, list[TextEdit]]
-) -> lsp.WorkspaceEdit:
-    """Edits by vault path as a workspace edit; versioned for open notes when the client can."""
-    if ls.versioned_edits:
-        changes: list[lsp.TextDocumentEdit] = []
-        for path, path_edits in sorted(edits.items()):
-            doc = host.documents.get(path)
-            changes.append(
-                lsp.TextDocumentEdit(
-                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(
-                        uri=ls.uri_of(host, path), version=doc.version if doc else None
-                    ),
-                    edits=[lsp.TextEdit(to_range(e.range), e.text) for e in path_edits],
-                )
-            )
-        return lsp.WorkspaceEdit(document_changes=changes)
-    return lsp.WorkspaceEdit(
-        changes={
-            ls.uri_of(host, path): [lsp.TextEdit(to_range(e.range), e.text) for e in path_edits]
-            for path, path_edits in sorted(edits.items())
-        }
-    )
+) -> list[tuple[str, int | None, list[lsp.TextEdit]]]:
+    """Edits by vault path, addressed as the editor knows the notes (open ones by version)."""
+    out = []
+    for path, path_edits in sorted(edits.items()):
+        doc = host.documents.get(path)
+        converted = [lsp.TextEdit(to_range(e.range), e.text) for e in path_edits]
+        out.append((ls.uri_of(host, path), doc.version if doc else None, converted))
+    return out
