@@ -7,17 +7,13 @@ of several editors (their recorded client capabilities). Tests wait on the serve
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
 from pytest_lsp import client_capabilities
-
-from vespera.store.state import DATA_DIR_ENV
 
 from .editor import Editor
 
@@ -51,8 +47,7 @@ def capabilities(name: str, status: bool = True) -> lsp.ClientCapabilities:
 @pytest.fixture
 async def editor(vault: Path, tmp_path: Path, editor_name: str) -> AsyncIterator[Editor]:
     """A started server with the vault open as the workspace folder, fully indexed."""
-    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
-    client = await Editor.start([sys.executable, "-m", "vespera", "serve"], env)
+    client = await Editor.serve(tmp_path / "data")
     try:
         await client.initialize(capabilities(editor_name), vault)
         await client.wait_ready()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,17 @@ from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from vespera.store.state import DATA_DIR_ENV
 from vespera_protocol.messages import STATUS
 
 # A safety net against a hung server; every wait ends as soon as its notification arrives.
 PATIENCE = 60.0
+SERVE = [sys.executable, "-m", "vespera", "serve"]
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """This process's environment, with the server's data folder at ``data_dir``."""
+    return {**os.environ, DATA_DIR_ENV: str(data_dir)}
 
 
 class Editor:
@@ -57,6 +66,11 @@ class Editor:
 
         await client.start_io(*command, env=env)
         return editor
+
+    @classmethod
+    async def serve(cls, data_dir: Path) -> Editor:
+        """Start ``vespera serve`` keeping its indexes under ``data_dir``."""
+        return await cls.start(SERVE, server_env(data_dir))
 
     async def _notify(self) -> None:
         async with self._changed:

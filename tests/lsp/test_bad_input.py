@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from vespera.store.state import DATA_DIR_ENV
-
-from .editor import Editor
+from .editor import SERVE, Editor, server_env
 from .raw_stdio import RawConnection
 
 
 def _server(tmp_path: Path) -> RawConnection:
-    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
-    return RawConnection([sys.executable, "-m", "vespera", "serve"], env)
+    return RawConnection(SERVE, server_env(tmp_path / "data"))
 
 
 def _is_answer(number: int) -> object:

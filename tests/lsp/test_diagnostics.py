@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lsprotocol import types as lsp
-
-from vespera.store.state import DATA_DIR_ENV
 
 from .conftest import capabilities
 from .editor import Editor
@@ -132,8 +128,7 @@ async def test_a_vault_opened_through_a_symbolic_link_gets_its_diagnostics_back(
 ) -> None:
     link = tmp_path / "through-link"
     link.symlink_to(vault, target_is_directory=True)
-    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data-link")}
-    client = await Editor.start([sys.executable, "-m", "vespera", "serve"], env)
+    client = await Editor.serve(tmp_path / "data-link")
     try:
         await client.initialize(capabilities("visual-studio-code"), link)
         await client.wait_ready()

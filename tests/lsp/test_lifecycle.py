@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from vespera.store.state import DATA_DIR_ENV
 from vespera_protocol.messages import REINDEX_COMMAND
 
 from .conftest import capabilities
-from .editor import Editor
+from .editor import Editor, server_env
 
 NOTES_IN_EXAMPLE = 23  # every note of the example vault but its ignored template
-
-
-def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
 
 
 async def _run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
@@ -36,10 +30,6 @@ async def _run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return child.returncode or 0, output.decode()
 
 
-def _serve() -> list[str]:
-    return [sys.executable, "-m", "vespera", "serve"]
-
-
 async def test_status_goes_from_starting_through_indexing_to_ready(editor: Editor) -> None:
     states = [s.state for s in editor.statuses]
     assert states[0] == "starting"
@@ -52,9 +42,10 @@ async def test_status_goes_from_starting_through_indexing_to_ready(editor: Edito
 
 async def test_indexing_reports_work_done_progress(editor: Editor, editor_name: str) -> None:
     caps = capabilities(editor_name)
-    if not (caps.window and caps.window.work_done_progress):
-        return  # this editor does not show progress; nothing may be sent
     reports = [r for rs in editor.client.progress_reports.values() for r in rs]
+    if not (caps.window and caps.window.work_done_progress):
+        assert reports == []  # an editor that does not show progress is sent none
+        return
     assert isinstance(reports[0], lsp.WorkDoneProgressBegin)
     assert isinstance(reports[-1], lsp.WorkDoneProgressEnd)
     assert any(isinstance(r, lsp.WorkDoneProgressReport) for r in reports)
@@ -65,7 +56,7 @@ async def test_logs_reach_the_editor_as_log_messages(editor: Editor) -> None:
 
 
 async def test_a_client_that_does_not_opt_in_gets_no_status(vault: Path, tmp_path: Path) -> None:
-    client = await Editor.start(_serve(), _env(tmp_path))
+    client = await Editor.serve(tmp_path / "data")
     try:
         await client.initialize(capabilities("neovim", status=False), vault)
         client.open("Scenes/New.md", "[[Nowhere]]")
@@ -79,7 +70,7 @@ async def test_a_client_that_does_not_opt_in_gets_no_status(vault: Path, tmp_pat
 async def test_a_second_editor_on_the_same_vault_is_told_why_and_still_serves_open_notes(
     editor: Editor, vault: Path, tmp_path: Path
 ) -> None:
-    second = await Editor.start(_serve(), _env(tmp_path))
+    second = await Editor.serve(tmp_path / "data")
     try:
         await second.initialize(capabilities("visual-studio-code"), vault)
         status = await second.wait_for(
@@ -96,7 +87,7 @@ async def test_a_second_editor_on_the_same_vault_is_told_why_and_still_serves_op
 
 
 async def test_after_shutdown_the_stores_agree_with_the_files(vault: Path, tmp_path: Path) -> None:
-    client = await Editor.start(_serve(), _env(tmp_path))
+    client = await Editor.serve(tmp_path / "data")
     await client.initialize(capabilities("visual-studio-code"), vault)
     await client.wait_ready()
     client.open("Scenes/New.md", "An unsaved note with #mood:tense\n")
@@ -105,7 +96,7 @@ async def test_after_shutdown_the_stores_agree_with_the_files(vault: Path, tmp_p
     # The unsaved note was indexed from the editor; on close it is gone from the files, and
     # the shutdown must have left both stores consistent for the next process.
     for command in ("index", "doctor"):
-        code, output = await _run_cli(command, str(vault), env=_env(tmp_path))
+        code, output = await _run_cli(command, str(vault), env=server_env(tmp_path / "data"))
         assert code == 0, output
 
 
@@ -156,7 +147,7 @@ async def test_unsaved_text_never_outlives_a_server_that_stopped_with_the_note_o
     vault: Path, tmp_path: Path
 ) -> None:
     fog = "Scenes/Fog at Low Tide.md"
-    first = await Editor.start(_serve(), _env(tmp_path))
+    first = await Editor.serve(tmp_path / "data")
     await first.initialize(capabilities("visual-studio-code"), vault)
     await first.wait_ready()
     original = (vault / fog).read_text()
@@ -169,7 +160,7 @@ async def test_unsaved_text_never_outlives_a_server_that_stopped_with_the_note_o
     offered = await first.complete("Scenes/New.md", 0, len("#unsavedz"))
     assert offered is not None and [i.label for i in offered.items] == ["unsavedzzzzzz"]
     await first.close()  # no didClose, no save: the editor went away
-    second = await Editor.start(_serve(), _env(tmp_path))
+    second = await Editor.serve(tmp_path / "data")
     try:
         await second.initialize(capabilities("visual-studio-code"), vault)
         await second.wait_ready()
@@ -183,11 +174,11 @@ async def test_unsaved_text_never_outlives_a_server_that_stopped_with_the_note_o
 async def test_a_shutdown_while_the_vault_opens_leaves_it_free_for_the_next_server(
     vault: Path, tmp_path: Path
 ) -> None:
-    first = await Editor.start(_serve(), _env(tmp_path))
+    first = await Editor.serve(tmp_path / "data")
     await first.initialize(capabilities("visual-studio-code"), vault)
     await first.wait_for(lambda: first.statuses, "the first status")
     await first.close()
-    second = await Editor.start(_serve(), _env(tmp_path))
+    second = await Editor.serve(tmp_path / "data")
     try:
         await second.initialize(capabilities("visual-studio-code"), vault)
         await second.wait_ready()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-
-from vespera.store.state import DATA_DIR_ENV
 
 from .conftest import capabilities
 from .editor import Editor
@@ -29,8 +25,7 @@ def pulling() -> lsp.ClientCapabilities:
 
 @pytest.fixture
 async def puller(vault: Path, tmp_path: Path) -> AsyncIterator[Editor]:
-    env = {**os.environ, DATA_DIR_ENV: str(tmp_path / "data")}
-    client = await Editor.start([sys.executable, "-m", "vespera", "serve"], env)
+    client = await Editor.serve(tmp_path / "data")
     try:
         await client.initialize(pulling(), vault)
         await client.wait_ready()
