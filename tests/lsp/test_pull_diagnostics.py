@@ -72,3 +72,30 @@ async def test_open_notes_are_pulled_and_never_pushed(puller: Editor) -> None:
     )
     assert isinstance(unchanged, lsp.RelatedUnchangedDocumentDiagnosticReport)
     assert uri not in puller.client.diagnostics  # nothing was pushed
+
+
+async def test_a_changed_file_is_reported_again_and_the_rest_stays_unchanged(
+    puller: Editor,
+) -> None:
+    first = await puller.client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    storm = puller.root / "Scenes" / "The Storm.md"
+    storm.write_text(storm.read_text() + "\nAnd [[Nobody Yet]].\n")
+    before = len(puller.statuses)
+    puller.client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(puller.uri("Scenes/The Storm.md"), lsp.FileChangeType.Changed)]
+        )
+    )
+    await puller.wait_for(lambda: len(puller.statuses) > before, "the change indexed")
+    again = await puller.client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(
+            previous_result_ids=[
+                lsp.PreviousResultId(uri=r.uri, value=r.result_id or "") for r in first.items
+            ]
+        )
+    )
+    full = [r for r in again.items if isinstance(r, lsp.WorkspaceFullDocumentDiagnosticReport)]
+    assert [r.uri for r in full] == [puller.uri("Scenes/The Storm.md")]
+    assert [d.code for d in full[0].items] == ["broken-link"]

@@ -6,6 +6,7 @@ read whichever snapshot is current and never wait for the index.
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from posixpath import basename
@@ -32,6 +33,9 @@ class Catalog:
     tags: dict[str, TagInfo] = field(default_factory=dict)
     notes: dict[str, NoteSummary] = field(default_factory=dict)
     problems: int = 0
+    # What checks of other notes depend on: which notes exist (names, types, aliases) and
+    # which tags are established (spelling, in one note or several).
+    signature: int = 0
     _sorted_norms: list[str] = field(default_factory=list)
     _by_name: dict[str, list[str]] = field(default_factory=dict)
 
@@ -47,7 +51,9 @@ class Catalog:
                 count.norm, variants[0][0], count.count, count.notes, tuple(variants)
             )
         notes = {n.path: n for n in await reader.note_summaries()}
-        return cls.build(tags, notes, await reader.count("problems"))
+        problems = await reader.count("problems")
+        # Building the lookups of a large vault takes a while: not on the event loop.
+        return await asyncio.to_thread(cls.build, tags, notes, problems)
 
     @classmethod
     def build(
@@ -57,7 +63,13 @@ class Catalog:
         by_name: dict[str, list[str]] = {}
         for path in notes:
             by_name.setdefault(fold(basename(strip_md(path))), []).append(path)
-        return cls(tags, notes, problems, sorted(tags), by_name)
+        signature = hash(
+            (
+                frozenset(notes.values()),
+                frozenset((t.norm, t.name, min(t.notes, 2)) for t in tags.values()),
+            )
+        )
+        return cls(tags, notes, problems, signature, sorted(tags), by_name)
 
     def tags_starting(self, prefix: str) -> list[TagInfo]:
         """Tags whose folded form starts with ``prefix``'s, most used first."""

@@ -372,11 +372,13 @@ class VaultHost:
         if self.reader is None:
             return
         try:
-            self.catalog = await Catalog.load(self.reader)
+            catalog = await Catalog.load(self.reader)
         except Exception:
             log.exception("Reading the catalog of %s failed", self.root)
             return
-        self.generation += 1
+        if catalog.signature != self.catalog.signature:
+            self.generation += 1  # other notes' findings may have changed
+        self.catalog = catalog
         self._send_status()
         for path in self.documents:
             self.schedule_diagnostics(path, 0)

@@ -3,13 +3,16 @@
 Offered only to clients that can pull both (they then get no pushed diagnostics, which would
 show every finding twice). A document report covers an open note as the editor holds it; the
 workspace report covers every other note of every vault, read from disk. Result ids carry the
-note's version (or content) and the vault's generation, so a client asking again gets
-"unchanged" for what did not change.
+note's version (or, for closed notes, the file's time and size) and the vault's generation,
+which moves only when what findings depend on changes; a client asking again gets "unchanged"
+for the rest, and those notes are not even read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from pathlib import Path
 
 from lsprotocol import types as lsp
 
@@ -59,12 +62,16 @@ def register(server: VesperaServer) -> None:
             paths = sorted(p for p in host.catalog.notes if p not in host.documents)
             for start in range(0, len(paths), _CHUNK):
                 chunk = paths[start : start + _CHUNK]
-                found = await host.closed_note_findings(chunk)
+                # A closed note's findings change with its file or with the vault (the
+                # generation): both are known from a stat, so unchanged notes are not read.
+                stats = await asyncio.to_thread(_stats, host.root, chunk)
+                ids = {p: f"{host.generation}:{stat}" for p, stat in stats.items()}
+                stale = [p for p in chunk if previous.get(ls.uri_of(host, p)) != ids.get(p)]
+                found = await host.closed_note_findings(stale) if stale else {}
                 for path in chunk:
                     uri = ls.uri_of(host, path)
-                    findings = found.get(path, [])
-                    result_id = f"{host.generation}:{_digest(repr(findings))}"
-                    if previous.get(uri) == result_id:
+                    result_id = ids.get(path, f"{host.generation}:gone")
+                    if path not in found and previous.get(uri) == result_id:
                         items.append(
                             lsp.WorkspaceUnchangedDocumentDiagnosticReport(
                                 uri=uri, version=None, result_id=result_id
@@ -75,11 +82,23 @@ def register(server: VesperaServer) -> None:
                             lsp.WorkspaceFullDocumentDiagnosticReport(
                                 uri=uri,
                                 version=None,
-                                items=[to_diagnostic(f) for f in findings],
+                                items=[to_diagnostic(f) for f in found.get(path, [])],
                                 result_id=result_id,
                             )
                         )
         return lsp.WorkspaceDiagnosticReport(items=items)
+
+
+def _stats(root: Path, paths: list[str]) -> dict[str, str]:
+    """Modification time and size of each readable file, as text."""
+    out = {}
+    for path in paths:
+        try:
+            st = (root / path).stat()
+        except OSError:
+            continue
+        out[path] = f"{st.st_mtime_ns}:{st.st_size}"
+    return out
 
 
 def _digest(text: str) -> str:
