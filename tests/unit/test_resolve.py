@@ -48,6 +48,15 @@ def test_target_name_is_the_folded_last_segment() -> None:
     assert target_name("People/Alice.md") == "alice"
 
 
+@pytest.mark.parametrize("target", ["/People/Alice/", " Alice ", "alice.MD", "People/ALICE"])
+def test_target_name_is_the_name_resolution_looks_up(target: str) -> None:
+    # Whatever resolution strips before looking a name up, the name must strip too: renaming
+    # or adding "Alice" re-resolves the links that depend on it by this name.
+    r = resolver("People/Alice.md")
+    assert wiki(r, target).path == "People/Alice.md"
+    assert target_name(target) == "alice"
+
+
 # Wikilinks by name
 
 

@@ -32,8 +32,12 @@ def strip_md(path: str) -> str:
 
 @lru_cache(maxsize=65536)
 def target_name(target: str) -> str:
-    """The folded last path segment of a link target: what resolution looks up first."""
-    return fold(basename(strip_md(target)))
+    """The folded last segment of a wikilink target: the name whose notes decide where it goes.
+
+    Stripped as :meth:`LinkResolver.resolve` strips it, so that ``[[/People/Alice/]]`` is
+    known to depend on the notes called "alice".
+    """
+    return fold(strip_md(target.strip().strip("/"))).rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
