@@ -33,10 +33,10 @@ from vespera.index.reader import (
     unpack_results,
 )
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
-from vespera.store.graph_rows import NoteGraph, by_note
+from vespera.store.graph_rows import GraphCollector, GraphRows, NoteGraph, by_note
 from vespera.store.index_db import IndexDatabase, NoteRecord, WriteBatch
 from vespera.store.index_queries import StoredFile
-from vespera.store.note_rows import LINK_KIND, LINK_TARGET
+from vespera.store.note_rows import LINK_KIND, LINK_NAME, LINK_TARGET
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
 from vespera.vault.resolve import LinkResolver, Resolution
@@ -89,6 +89,10 @@ class _Pass:
     # pairs that share a hash. Only hashes are kept, not the notes' rows.
     deleted: dict[str, str] = field(default_factory=dict)
     created: dict[str, str] = field(default_factory=dict)
+    # Wikilink resolutions by target, grouped by the name they depend on (see _resolve).
+    resolved: dict[str, dict[str, Resolution]] = field(default_factory=dict)
+    # The graph's rows, gathered as the notes are stored, when the graph is then loaded whole.
+    graph: GraphCollector | None = None
 
     def delete(self, path: str) -> None:
         self.deleted[path] = self.stored[path].content_hash
@@ -231,6 +235,7 @@ class Indexer:
                 # write means an interrupted scan also ends in a full reload.
                 await self.db.set_meta("graph_state", "rebuilding")
                 await self.db.defer_indexes()
+            collector = GraphCollector() if bulk else None
             try:
                 await self._ingest(
                     to_read,
@@ -241,17 +246,20 @@ class Indexer:
                     file_problems,
                     [p for p in stale if p not in file_problems],
                     refresh_linkers=not bulk,
+                    graph=collector,
                 )
             except BaseException:
                 if bulk:  # this session goes on using the index: it needs its indexes back
                     await self.db.restore_indexes()
                 raise
-            await self._repair_dangling_links()
-            if bulk:
+            await self._repair_dangling_links(collector)
+            if collector is not None:
                 # Both cores are free once the notes are stored: SQLite builds its indexes
                 # while Kuzu loads the graph in its own thread.
                 progress("indexes", 0, 1)
-                report.graph = await self._sync_graph(progress, self.db.restore_indexes)
+                report.graph = await self._sync_graph(
+                    progress, self.db.restore_indexes, collector.rows()
+                )
             else:
                 report.graph = await self._sync_graph(progress)
             report.problems = await self.db.count("problems")
@@ -315,7 +323,7 @@ class Indexer:
                 report.unchanged = 1  # the stat may differ on purpose: the editor's text stands
             else:
                 self._take(result, work)
-            await self._write(work.batch, work.changed_names)
+            await self._write(work)
             report.graph = await self._sync_graph(_no_progress)
             report.seconds = time.perf_counter() - started
             return report
@@ -330,6 +338,7 @@ class Indexer:
         file_problems: dict[str, list[Problem]],
         cleared: list[str],
         refresh_linkers: bool = True,
+        graph: GraphCollector | None = None,
     ) -> None:
         work = _Pass(
             stored,
@@ -339,6 +348,7 @@ class Indexer:
                 cleared_problems=cleared,
                 refresh_linkers=refresh_linkers,
             ),
+            graph=graph,
         )
         for path in gone:
             if path in stored:
@@ -356,9 +366,9 @@ class Indexer:
             done += len(results)
             progress("indexing", done, len(to_read))
             if len(work.batch.upserts) >= BATCH_NOTES:
-                await self._write(work.batch, work.changed_names)
+                await self._write(work)
                 work.batch, work.changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
-        await self._write(work.batch, work.changed_names)
+        await self._write(work)
         report.deleted = len(work.deleted)
         report.renamed = sorted(
             (old, work.created[digest])
@@ -457,7 +467,7 @@ class Indexer:
             )
         return self._pool
 
-    async def _repair_dangling_links(self) -> None:
+    async def _repair_dangling_links(self, graph: GraphCollector | None) -> None:
         """Resolve again links pointing at notes that were never stored (interrupted scans)."""
         rows = await self.db.dangling_links()
         if rows:
@@ -466,24 +476,40 @@ class Indexer:
                 for row in rows
             ]
             await self.db.write(WriteBatch(), relinked)
+            if graph is not None:
+                for row, res in relinked:
+                    graph.relink(row.source, row.field, row.resolved_path, res.path)
 
-    async def _write(self, batch: WriteBatch, changed_names: set[str]) -> None:
-        # Names repeat across a batch (a vault's main characters are linked everywhere), and the
-        # resolver does not change while the batch is resolved.
-        by_name: dict[str, Resolution] = {}
+    def _resolve(self, work: _Pass) -> None:
+        """Resolve the links of the notes in ``work``'s batch.
+
+        Names repeat across a vault (its main characters are linked everywhere), so wikilink
+        resolutions are kept for the whole pass, grouped by the name each depends on: those of
+        names whose notes or aliases changed since the last batch are dropped first.
+        """
+        cache = work.resolved
+        for name in work.changed_names:
+            cache.pop(name, None)
         resolve = self.resolver.resolve
-        for record in batch.upserts:
+        for record in work.batch.upserts:
             resolutions = []
             for link in record.rows.links:
                 target, kind = link[LINK_TARGET], cast(LinkKind, link[LINK_KIND])
                 if kind == "markdown" or not target:
                     resolutions.append(resolve(target, kind, record.rows.path))
                     continue
-                found = by_name.get(target)
+                named = cache.get(link[LINK_NAME])
+                if named is None:
+                    named = cache[link[LINK_NAME]] = {}
+                found = named.get(target)
                 if found is None:
-                    found = by_name[target] = resolve(target, kind, "")
+                    found = named[target] = resolve(target, kind, "")
                 resolutions.append(found)
             record.resolutions = resolutions
+
+    async def _write(self, work: _Pass) -> None:
+        batch, changed_names = work.batch, work.changed_names
+        self._resolve(work)
         relinked = []
         if changed_names:
             own = [r.rows.path for r in batch.upserts]
@@ -492,6 +518,11 @@ class Indexer:
                 (row, self.resolver.resolve(row.target, cast(LinkKind, row.kind), row.source))
                 for row in rows
             ]
+        if work.graph is not None:
+            for record in batch.upserts:
+                work.graph.add(record.rows, [r.path for r in record.resolutions])
+            for row, res in relinked:
+                work.graph.relink(row.source, row.field, row.resolved_path, res.path)
         if batch or relinked:
             # Linking notes whose resolution did not change keep their graph rows as they are.
             moved = [row.source for row, res in relinked if res.path != row.resolved_path]
@@ -509,7 +540,10 @@ class Indexer:
         self._graph_before.update(rows)
 
     async def _sync_graph(
-        self, progress: Progress, alongside: Callable[[], Awaitable[None]] | None = None
+        self,
+        progress: Progress,
+        alongside: Callable[[], Awaitable[None]] | None = None,
+        whole: GraphRows | None = None,
     ) -> str:
         """Bring Kuzu up to date with SQLite; returns how it went.
 
@@ -517,6 +551,7 @@ class Indexer:
         whose graph rows turned out the same) or "none" (nothing pending).
 
         ``alongside`` is SQLite work to run while Kuzu loads in bulk (or first, otherwise).
+        ``whole`` is the whole graph when the caller already has it (a first scan gathers it).
         """
         pending = await self.db.pending_graph_paths()
         healthy = await self.db.get_meta("graph_state") == f"ok:{GRAPH_SCHEMA_VERSION}"
@@ -528,7 +563,7 @@ class Indexer:
         if not healthy or len(pending) > _BULK_GRAPH_SHARE * max(total, 1):
             progress("graph", 0, total)
             await self.db.set_meta("graph_state", "rebuilding")
-            rows = await self.db.graph_rows()
+            rows = whole if whole is not None else await self.db.graph_rows()
             load = _graph_work(self.graph.load, rows)
             if alongside is not None:
                 await asyncio.gather(load, alongside())

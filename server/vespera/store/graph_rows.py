@@ -7,7 +7,13 @@ what changed, which for most edits (prose, not tags or links) is nothing at all.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
+
+from vespera.store.note_rows import LINK_FIELD, NoteRows
 
 TagRow = tuple[str, str, str, str | None, str | None]  # path, name, display, key, value
 
@@ -20,6 +26,78 @@ class GraphRows:
     tags: list[TagRow] = field(default_factory=list)
     links: list[tuple[str, str, int]] = field(default_factory=list)
     field_links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_field = itemgetter(LINK_FIELD)
+
+
+class GraphCollector:
+    """The graph's rows, gathered while a first scan stores the notes.
+
+    Reading them back from SQLite once the notes are stored would cost a pass over every tag
+    and link while nothing else can proceed. The rows are those ``IndexDatabase.graph_rows``
+    would give: a note's tag by its folded name, spelt as its least spelling; one ``LINKS_TO``
+    edge per linked note with the count of links; one ``FIELD_LINK`` per field and note;
+    edges only to notes that were stored.
+
+    Tag names repeat across the vault but arrive as separate strings, one per occurrence; each
+    is kept once, which halves what the rows hold while the notes are stored.
+    """
+
+    def __init__(self) -> None:
+        self._notes: dict[str, tuple[str, str]] = {}
+        self._tags: dict[tuple[str, str], TagRow] = {}
+        # (source, target, field) -> links; counted, so that a link resolved again can move.
+        self._links: Counter[tuple[str, str | None, str | None]] = Counter()
+        self._words: dict[str, str] = {}
+
+    def add(self, rows: NoteRows, targets: Iterable[str | None]) -> None:
+        """Take a stored note's rows, with the path each of its links resolved to."""
+        path = rows.path
+        self._notes[path] = (rows.title, rows.type or "")
+        tags, once = self._tags, self._words.setdefault
+        for tag in rows.tags:
+            name, norm, key, value = tag[0], tag[1], tag[2], tag[3]
+            known = tags.get((path, norm))
+            if known is None or name < known[2]:
+                norm, name = once(norm, norm), once(name, name)
+                key = once(key, key) if key else key
+                value = once(value, value) if value else value
+                tags[(path, norm)] = (path, norm, name, key, value)
+        # Unresolved links count under None, which names no note: rows() leaves them out.
+        fields = map(_field, rows.links)
+        self._links.update(zip(repeat(path, len(rows.links)), targets, fields, strict=True))
+
+    def relink(self, source: str, field: str | None, old: str | None, new: str | None) -> None:
+        """Move one stored link of ``source`` from ``old`` to ``new`` (either may be None)."""
+        if old is not None:
+            key = (source, old, field)
+            self._links[key] -= 1
+            if self._links[key] <= 0:
+                del self._links[key]
+        if new is not None:
+            self._links[(source, new, field)] += 1
+
+    def rows(self) -> GraphRows:
+        """The rows of the graph of every note taken; the collector is left empty.
+
+        Emptied, so that the rows are not held twice while the graph loads.
+        """
+        notes, self._notes = self._notes, {}
+        out = GraphRows(notes=[(path, title, kind) for path, (title, kind) in notes.items()])
+        out.tags, self._tags = list(self._tags.values()), {}
+        links, self._links = self._links, Counter()
+        out.links = [
+            (s, t, n)
+            for (s, t, f), n in links.items()
+            if t is not None and f is None and t in notes
+        ]
+        out.field_links = sorted(
+            {(s, t, f) for s, t, f in links if t is not None and f is not None and t in notes}
+        )
+        links.clear()
+        self._words = {}
+        return out
 
 
 @dataclass

@@ -43,6 +43,7 @@ class LinkRow:
     kind: str
     resolved_path: str | None
     candidates: int
+    field: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ class IndexQueries:
     async def dangling_links(self) -> list[LinkRow]:
         """Links resolved to a path that no stored note has (left by an interrupted scan)."""
         rows = await self._rows(
-            "SELECT l.rowid, n.path, l.target, l.kind, l.resolved_path, l.candidates "
+            "SELECT l.rowid, n.path, l.target, l.kind, l.resolved_path, l.candidates, l.field "
             "FROM links l JOIN notes n ON n.id = l.note_id "
             "LEFT JOIN notes t ON t.path = l.resolved_path "
             "WHERE l.resolved_path IS NOT NULL AND t.id IS NULL"
@@ -151,7 +152,7 @@ class IndexQueries:
         result: list[LinkRow] = []
         for chunk in chunks(wanted):
             rows = await self._rows(
-                "SELECT links.rowid, notes.path, target, kind, resolved_path, candidates "
+                "SELECT links.rowid, notes.path, target, kind, resolved_path, candidates, field "
                 "FROM links JOIN notes ON notes.id = links.note_id "
                 f"WHERE target_name IN ({marks(len(chunk))})",
                 chunk,

@@ -28,7 +28,9 @@ TaskRow = tuple[str, int, str, str, int, int, int, int]
 ProblemRow = tuple[str, str, str, int | None, int | None, int | None, int | None]
 
 LINK_TARGET: Final = 0
+LINK_NAME: Final = 1
 LINK_KIND: Final = 6
+LINK_FIELD: Final = 7
 
 _json = msgspec.json.Encoder()
 
