@@ -85,6 +85,9 @@ async def _measure(vault: Path, scratch: Path, repeat: int) -> dict[str, Any]:
 
 
 def _child(argv: list[str]) -> None:
+    from vespera.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as the vespera command does
     vault, scratch, repeat = Path(argv[0]), Path(argv[1]), int(argv[2])
     print(json.dumps(asyncio.run(_measure(vault, scratch, repeat))))
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vespera import __version__
+from vespera.memory import limit_malloc_arenas
 from vespera.store.state import DATA_DIR_ENV, StateLockedError
 
 log = logging.getLogger("vespera")
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    limit_malloc_arenas()
     args = _parser().parse_args(argv)
     if args.command == "serve":
         # The language server runs its own event loop and owns stdout.
