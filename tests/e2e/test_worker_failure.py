@@ -6,6 +6,7 @@ import os
 import signal
 from pathlib import Path
 
+import psutil
 import pytest
 
 from vespera.gen.vault_generator import generate_vault
@@ -35,3 +36,22 @@ async def test_scan_completes_when_its_parse_workers_are_killed(
         assert (await diagnose(session)).healthy
         assert "parse worker stopped" in caplog.text
         assert session.indexer._pool is None  # the broken pool was dropped
+
+
+def _workers() -> list[int]:
+    return [
+        child.pid
+        for child in psutil.Process().children()
+        if "multiprocessing.spawn" in " ".join(child.cmdline())
+    ]
+
+
+async def test_a_first_scan_of_a_small_vault_keeps_no_workers(tmp_path: Path) -> None:
+    # A first scan starts its workers before it knows the vault's size; a vault too small to
+    # need them must not leave two idle processes behind for the sidecar's whole life.
+    vault = tmp_path / "vault"
+    generate_vault(vault, 50, seed=3)
+    async with await VaultSession.open(vault, tmp_path / "state") as session:
+        report = await session.index()
+        assert report.parsed == 50
+        assert _workers() == []
