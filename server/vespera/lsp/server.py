@@ -6,9 +6,11 @@ import asyncio
 import itertools
 import json
 import logging
+import sys
+import threading
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 from lsprotocol import types as lsp
@@ -19,6 +21,7 @@ from pygls.exceptions import (
     JsonRpcInvalidParams,
     JsonRpcParseError,
 )
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -27,6 +30,7 @@ from vespera.editor.document import EditorDocument
 from vespera.editor.findings import Finding
 from vespera.lsp.convert import path_to_uri, to_diagnostic, uri_to_path
 from vespera.lsp.settings import ServerSettings
+from vespera.lsp.stdio import serve
 from vespera.lsp.vault_host import VaultHost
 from vespera_protocol.messages import STATUS, STATUS_CAPABILITY, StatusParams
 
@@ -122,6 +126,27 @@ class VesperaServer(LanguageServer):
         # no pushed ones: both at once would show each finding twice.
         self.pull_diagnostics = False
         self._refresh_pending = False
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on stdin/stdout until the client exits; stdin is read by the event loop."""
+        self._stop_event = stop = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                serve(
+                    stop,
+                    stdin or sys.stdin.buffer,
+                    lambda: self.thread_pool,
+                    self.protocol,
+                    self.report_server_error,
+                )
+            )
+        except BrokenPipeError:
+            log.error("The connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]  # unannotated in pygls
 
     # -- what the client can do ------------------------------------------------------------
 
