@@ -11,6 +11,7 @@ import pytest
 
 from vespera.gen.vault_generator import generate_vault
 from vespera.index.doctor import diagnose
+from vespera.index.reader import WORKER_NICENESS
 from vespera.session import VaultSession
 
 
@@ -55,3 +56,13 @@ async def test_a_first_scan_of_a_small_vault_keeps_no_workers(tmp_path: Path) ->
         report = await session.index()
         assert report.parsed == 50
         assert _workers() == []
+
+
+async def test_parse_workers_run_at_the_lowest_priority(tmp_path: Path) -> None:
+    # The editor's requests must win a core from background parsing whenever they need one.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    async with await VaultSession.open(vault, tmp_path / "state") as session:
+        pool = session.indexer._worker_pool()
+        pid = pool.submit(os.getpid).result(timeout=60)
+        assert psutil.Process(pid).nice() == WORKER_NICENESS

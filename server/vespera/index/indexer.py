@@ -26,10 +26,10 @@ from typing import Any, TypeVar, cast
 
 from vespera.index.reader import (
     ReadResult,
-    exit_with_parent,
     read_notes,
     read_notes_packed,
     read_text,
+    start_worker,
     unpack_results,
 )
 from vespera.store.graph import GRAPH_SCHEMA_VERSION, GraphStore
@@ -483,7 +483,7 @@ class Indexer:
             self._pool = ProcessPoolExecutor(
                 max_workers=_workers(),
                 mp_context=get_context("spawn"),
-                initializer=exit_with_parent,
+                initializer=start_worker,
                 initargs=(os.getpid(),),
             )
         return self._pool

@@ -114,12 +114,19 @@ def _oversized(
     return ReadResult(path, "parsed", digest, mtime_ns, size, rows)
 
 
-def exit_with_parent(parent: int) -> None:
-    """Worker initialiser: end this worker when the indexing process is gone.
+WORKER_NICENESS = 19
 
-    A worker blocks waiting for work and would outlive a parent killed with SIGKILL; a daemon
-    thread notices the parent's death (the worker is re-parented) and exits.
+
+def start_worker(parent: int) -> None:
+    """Worker initialiser: yield the processor to the editor, and end with the parent.
+
+    Parsing is background work: at the lowest priority, a worker gives way whenever the
+    sidecar (answering an editor) or the editor itself wants a core, and takes every cycle
+    they leave. A worker blocks waiting for work and would outlive a parent killed with
+    SIGKILL; a daemon thread notices the parent's death (the worker is re-parented) and exits.
     """
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent:
