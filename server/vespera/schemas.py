@@ -1,4 +1,4 @@
-"""Generating ``schemas/``: JSON Schemas for the vault config and the custom protocol.
+"""Generating ``schemas/``: JSON Schemas for the vault config, the protocol and its events.
 
 Run ``vespera schemas`` after changing a model; a test fails while a generated file is stale.
 """
@@ -12,6 +12,7 @@ from typing import Any
 from vespera.codex.types import json_schema as codex_schema
 from vespera.lsp.settings import ServerSettings
 from vespera.vault.config import VaultConfig
+from vespera_protocol.events import schema as events_schema
 from vespera_protocol.messages import schema as protocol_schema
 
 
@@ -31,6 +32,7 @@ def generated() -> dict[str, dict[str, Any]]:
         "codex-type.schema.json": codex,
         "server-settings.schema.json": settings,
         "protocol.schema.json": protocol_schema(),
+        "event.schema.json": events_schema(),
     }
 
 
