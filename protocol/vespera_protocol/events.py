@@ -62,19 +62,12 @@ def is_custom_type(name: str) -> bool:
 # -- payloads ------------------------------------------------------------------------------------
 
 
-class NoteCreated(msgspec.Struct, kw_only=True):
-    """A note appeared in the vault."""
+class NoteSummary(msgspec.Struct, kw_only=True):
+    """A note that appeared in the vault or left it."""
 
     title: str
     type: str | None = None
     """The note's ``type`` (its codex type), if it has one."""
-
-
-class NoteDeleted(msgspec.Struct, kw_only=True):
-    """A note left the vault."""
-
-    title: str
-    type: str | None = None
 
 
 class NoteRenamed(msgspec.Struct, kw_only=True):
@@ -185,8 +178,8 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {
     t.name: t
     for t in (
-        EventType("note.created", NoteCreated, "A note appeared in the vault."),
-        EventType("note.deleted", NoteDeleted, "A note left the vault."),
+        EventType("note.created", NoteSummary, "A note appeared in the vault."),
+        EventType("note.deleted", NoteSummary, "A note left the vault."),
         EventType("note.renamed", NoteRenamed, "A note moved or was renamed."),
         EventType("content_updated", ContentUpdated, "A note's text changed in meaning."),
         EventType("tag_changed", TagChanged, "A note's tags were added, removed or changed."),
