@@ -140,4 +140,5 @@ def test_check_accepts_a_well_formed_event_and_names_what_is_wrong() -> None:
         check(_event(subject=""))
     with pytest.raises(ValueError, match="does not fit"):
         check(_event(data={"added": [{"key": "mood"}]}))  # a tag without its name
-    assert TagRef(name="mood:tense", key="mood", value="tense").key == "mood"
+    added = TagRef(name="mood:tense", key="mood", value="tense")
+    check(_event(data=msgspec.to_builtins(TagChanged(added=[added]))))

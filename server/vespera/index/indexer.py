@@ -129,7 +129,7 @@ def _workers() -> int:
 
 def _parallel(notes: int) -> bool:
     """Whether reading ``notes`` files is worth worker processes."""
-    return notes >= _POOL_THRESHOLD and (os.cpu_count() or 1) > 1
+    return notes >= _POOL_THRESHOLD and _workers() > 1
 
 
 def _plan(
@@ -225,7 +225,7 @@ class Indexer:
             self._graph_before = {}
             progress("listing", 0, 0)
             stored = await self.db.file_states()
-            warmed = not stored and self._pool is None and _parallel(_POOL_THRESHOLD)
+            warmed = not stored and self._pool is None and _workers() > 1
             if warmed:
                 # A first scan reads every file: the workers start (about 0.15 s each, mostly
                 # imports) while the vault is listed, rather than after.

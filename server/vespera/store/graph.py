@@ -49,11 +49,13 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 class CsvFields(dict[object, str]):
-    """Values as CSV fields, quoted only where needed (as ``csv.writer`` does), each made once.
+    """Values as CSV fields, quoted only where needed, each formatted once.
 
     The same paths and tags fill most of a graph's rows: looking a value up is several times
     faster than formatting it again, which for 150k rows is a tenth of a second of a bulk load.
-    ``None`` is an empty field. ``line_breaks`` tells whether any value held one.
+    ``None`` is an empty field. A lone carriage return is quoted too (``csv.writer`` leaves it
+    bare when lines end in a line feed, and Kuzu ends a row there). ``line_breaks`` tells
+    whether any value held a line break.
     """
 
     line_breaks = False

@@ -32,13 +32,14 @@ _field = itemgetter(LINK_FIELD)
 
 
 class GraphCollector:
-    """The graph's rows, gathered while a first scan stores the notes.
+    """Builds the graph's rows from a vault's notes, tags and resolved links.
 
-    Reading them back from SQLite once the notes are stored would cost a pass over every tag
-    and link while nothing else can proceed. The rows are those ``IndexDatabase.graph_rows``
-    would give: a note's tag by its folded name, spelt as its least spelling; one ``LINKS_TO``
-    edge per linked note with the count of links; one ``FIELD_LINK`` per field and note;
-    edges only to notes that were stored.
+    The one place that says what the graph holds: a note's tag by its folded name, spelt as its
+    least spelling; one ``LINKS_TO`` edge per linked note with the count of links; one
+    ``FIELD_LINK`` per field and note; edges only to notes that were taken. A first scan feeds
+    it as it stores the notes (reading them back afterwards would cost a pass over every tag
+    and link while nothing else can proceed); ``IndexDatabase.graph_rows`` feeds it from the
+    tables.
 
     Tag names repeat across the vault but arrive as separate strings, one per occurrence; each
     is kept once, which halves what the rows hold while the notes are stored.
@@ -51,22 +52,33 @@ class GraphCollector:
         self._links: Counter[tuple[str, str | None, str | None]] = Counter()
         self._words: dict[str, str] = {}
 
+    def note(self, path: str, title: str, kind: str | None) -> None:
+        """Take a note's node."""
+        self._notes[path] = (title, kind or "")
+
+    def tag(self, path: str, name: str, norm: str, key: str | None, value: str | None) -> None:
+        """Take one occurrence of a tag in the note at ``path``."""
+        known = self._tags.get((path, norm))
+        if known is None or name < known[2]:
+            once = self._words.setdefault
+            norm, name = once(norm, norm), once(name, name)
+            key = once(key, key) if key else key
+            value = once(value, value) if value else value
+            self._tags[(path, norm)] = (path, norm, name, key, value)
+
+    def links(self, found: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Take links as ``(source, resolved path or None, field or None)``."""
+        # Unresolved links count under None, which names no note: rows() leaves them out.
+        self._links.update(found)
+
     def add(self, rows: NoteRows, targets: Iterable[str | None]) -> None:
         """Take a stored note's rows, with the path each of its links resolved to."""
         path = rows.path
-        self._notes[path] = (rows.title, rows.type or "")
-        tags, once = self._tags, self._words.setdefault
+        self.note(path, rows.title, rows.type)
         for tag in rows.tags:
-            name, norm, key, value = tag[0], tag[1], tag[2], tag[3]
-            known = tags.get((path, norm))
-            if known is None or name < known[2]:
-                norm, name = once(norm, norm), once(name, name)
-                key = once(key, key) if key else key
-                value = once(value, value) if value else value
-                tags[(path, norm)] = (path, norm, name, key, value)
-        # Unresolved links count under None, which names no note: rows() leaves them out.
+            self.tag(path, tag[0], tag[1], tag[2], tag[3])
         fields = map(_field, rows.links)
-        self._links.update(zip(repeat(path, len(rows.links)), targets, fields, strict=True))
+        self.links(zip(repeat(path, len(rows.links)), targets, fields, strict=True))
 
     def relink(self, source: str, field: str | None, old: str | None, new: str | None) -> None:
         """Move one stored link of ``source`` from ``old`` to ``new`` (either may be None)."""
