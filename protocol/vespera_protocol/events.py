@@ -68,6 +68,9 @@ class NoteSummary(msgspec.Struct, kw_only=True):
     title: str
     type: str | None = None
     """The note's ``type`` (its codex type), if it has one."""
+    content_hash: str | None = None
+    """The hash of the note's content (a created and a deleted note with the same content in
+    one change are a rename)."""
 
 
 class NoteRenamed(msgspec.Struct, kw_only=True):

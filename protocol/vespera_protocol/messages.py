@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from vespera_protocol.events import Event
+
 PROTOCOL_VERSION = "0.1.0"
 
 
@@ -109,3 +111,125 @@ _register(
         doc="How a vault's index stands; sent to clients that opt in, whenever it changes.",
     )
 )
+
+
+# -- vault events -------------------------------------------------------------------------------
+
+EVENTS_QUERY = "vespera/events/query"
+"""Request, client to server: events from a vault's log, filtered and paged by sequence."""
+EVENTS_SUBSCRIBE = "vespera/events/subscribe"
+"""Request, client to server: receive a vault's events as ``vespera/event`` notifications."""
+EVENTS_UNSUBSCRIBE = "vespera/events/unsubscribe"
+"""Request, client to server: stop a subscription."""
+EVENT = "vespera/event"
+"""Notification, server to client: one event of a subscription, in log order."""
+
+
+class EventFilter(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which events to take; every given condition must hold, an empty filter takes all."""
+
+    types: list[str] = msgspec.field(default_factory=list)
+    """Event types (``tag_changed``), or a prefix ending in ``*`` (``note.*``, ``custom.*``)."""
+    subject: str | None = None
+    """A note's vault-relative path, or a folder ending in ``/`` for every note under it."""
+    actor: str | None = None
+    """``user``, ``external``, ``catch-up``, ``automation:<rule>``, or ``automation:*``."""
+    since: str | None = None
+    """At or after this time (RFC 3339; a date means its midnight UTC)."""
+    until: str | None = None
+    """Before this time."""
+    correlationid: str | None = None
+    """Only the events of this cascade."""
+
+
+class EventQueryParams(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
+    """A query of a vault's event log."""
+
+    vault: str | None = None
+    """The vault folder's URI; may be left out when the server serves one vault."""
+    filter: EventFilter = msgspec.field(default_factory=EventFilter)
+    after: int | None = None
+    """Only events after this sequence (the ``next`` of an earlier page, oldest first)."""
+    before: int | None = None
+    """Only events before this sequence (the ``next`` of an earlier page, newest first)."""
+    limit: int = 100
+    """At most this many events (up to 10,000)."""
+    newest_first: bool = False
+    """Newest first (the last events of the log) instead of oldest first."""
+
+
+class EventQueryResult(msgspec.Struct, kw_only=True):
+    """One page of events, each a CloudEvents 1.0 event with its ``sequence``."""
+
+    events: list[Event]
+    next: int | None = None
+    """Pass as ``after`` (or ``before``, newest first) for the next page; null: no more."""
+    head: int = 0
+    """The log's last sequence when the query ran."""
+
+
+class SubscribeParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A subscription to a vault's events."""
+
+    vault: str | None = None
+    """The vault folder's URI; may be left out when the server serves one vault."""
+    filter: EventFilter = msgspec.field(default_factory=EventFilter)
+    after: int | None = None
+    """Replay the events after this sequence first (a client that reconnects passes the last
+    sequence it received, and misses nothing); by default only new events are sent."""
+
+
+class SubscribeResult(msgspec.Struct, kw_only=True):
+    """A subscription's id, named in each of its ``vespera/event`` notifications."""
+
+    subscription: str
+    head: int
+    """The log's last sequence when the subscription started."""
+
+
+class UnsubscribeParams(msgspec.Struct, kw_only=True):
+    """Which subscription to end."""
+
+    subscription: str
+
+
+class EventParams(msgspec.Struct, kw_only=True):
+    """One event of a subscription; subscriptions receive events in sequence order, once."""
+
+    subscription: str
+    event: Event
+    """A CloudEvents 1.0 event, with its ``sequence``."""
+
+
+for _message in (
+    Message(
+        EVENTS_QUERY,
+        "request",
+        EventQueryParams,
+        EventQueryResult,
+        doc="Events from a vault's log: filtered by type, subject, actor, time or cascade, "
+        "paged by sequence.",
+    ),
+    Message(
+        EVENTS_SUBSCRIBE,
+        "request",
+        SubscribeParams,
+        SubscribeResult,
+        doc="Receive a vault's events matching a filter as vespera/event notifications, "
+        "optionally replaying those after a sequence first.",
+    ),
+    Message(
+        EVENTS_UNSUBSCRIBE,
+        "request",
+        UnsubscribeParams,
+        None,
+        doc="End a subscription; returns null.",
+    ),
+    Message(
+        EVENT,
+        "notification",
+        EventParams,
+        doc="One event of a subscription, in log order.",
+    ),
+):
+    _register(_message)

@@ -11,11 +11,18 @@ import logging
 from pathlib import Path
 from types import TracebackType
 
+import msgspec
+
+from vespera.events.bus import EventBus
+from vespera.events.detect import Origin, merge_renames
+from vespera.events.log import EVENTS_FILE, EventLog
 from vespera.index.indexer import Indexer, IndexReport, Progress
+from vespera.index.reader import content_hash
 from vespera.store.graph import GraphStore, GraphUnavailableError, reset_graph
 from vespera.store.index_db import IndexDatabase
 from vespera.store.state import StateLock, state_dir_for
 from vespera.vault.config import CONFIG_FILE, VaultConfig, load_config
+from vespera_protocol.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,39 @@ def _vault_root(vault: Path) -> Path:
     return root
 
 
+_event_decoder = msgspec.json.Decoder(Event)
+
+
+async def _flush_outbox(db: IndexDatabase, events: EventLog) -> list[Event]:
+    """Move the events the index committed into the event log; returns them, numbered.
+
+    Appending skips events the log already has, so a crash between the two commits costs
+    nothing: the next flush finds the same events in the outbox and adds none twice.
+    """
+    waiting = await db.take_outbox()
+    if not waiting:
+        return []
+    found = merge_renames([_event_decoder.decode(body) for _, body in waiting])
+    committed = await events.append(found)
+    await db.clear_outbox(waiting[-1][0])
+    return committed
+
+
+async def _rescue_outbox(folder: Path) -> None:
+    """Before the index is deleted, keep the events it still holds for the log."""
+    if not (folder / INDEX_FILE).exists():
+        return
+    db = await IndexDatabase.open(folder / INDEX_FILE)
+    try:
+        events = await EventLog.open(folder / EVENTS_FILE)
+        try:
+            await _flush_outbox(db, events)
+        finally:
+            await events.close()
+    finally:
+        await db.close()
+
+
 def _delete_stores(folder: Path) -> None:
     for name in (INDEX_FILE, f"{INDEX_FILE}-wal", f"{INDEX_FILE}-shm"):
         (folder / name).unlink(missing_ok=True)
@@ -61,15 +101,21 @@ class VaultSession:
         config: VaultConfig,
         db: IndexDatabase,
         graph: GraphStore,
+        events: EventLog,
     ) -> None:
         self.root = root
         self.state_dir = state_dir
         self.config = config
         self.db = db
         self.graph = graph
+        self.events = events
+        self.bus = EventBus(events)
         self.indexer = Indexer(root, db, graph, config)
+        self.indexer.on_events = self._commit_events
+        self.indexer.on_announce = self.bus.notify
         self._lock = lock
         self._closed = False
+        self._publishing = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -88,11 +134,14 @@ class VaultSession:
         folder = state_dir_for(root, state_dir)
         lock = StateLock(folder, root)
         lock.acquire()
-        if rebuild:
-            _delete_stores(folder)
         db: IndexDatabase | None = None
         graph: GraphStore | None = None
+        events: EventLog | None = None
         try:
+            if rebuild:
+                await _rescue_outbox(folder)
+                _delete_stores(folder)
+            events = await EventLog.open(folder / EVENTS_FILE)
             db = await IndexDatabase.open(folder / INDEX_FILE)
             owner = await db.get_meta("vault")
             if owner is None:
@@ -111,14 +160,20 @@ class VaultSession:
                 await db.set_meta("graph_state", "rebuilding")
             config, problems = load_config(root)
             await db.replace_config_problems(CONFIG_FILE, problems)
-            session = cls(root, folder, lock, config, db, opened)
+            session = cls(root, folder, lock, config, db, opened, events)
             await session.indexer.start(repair)
+            if repair:
+                # Events a crash left between the index and the log.
+                await session.publish()
+                await session.compact_events()
             return session
         except BaseException:
             if graph is not None:
                 graph.close()
             if db is not None:
                 await db.close()
+            if events is not None:
+                await events.close()
             lock.release()
             raise
 
@@ -144,6 +199,44 @@ class VaultSession:
             return await self.indexer.scan()
         return await self.indexer.update(paths)
 
+    async def settle(self, paths: list[str]) -> IndexReport:
+        """Make the events of editor text that settled (saved, or idle long enough)."""
+        return await self.indexer.settle(paths)
+
+    async def publish(self) -> list[Event]:
+        """Move committed events from the index's outbox to the log, and wake subscribers."""
+        committed = await self._move_events()
+        if committed:
+            self.bus.notify()
+        return committed
+
+    async def _move_events(self) -> list[Event]:
+        async with self._publishing:
+            return await _flush_outbox(self.db, self.events)
+
+    async def _commit_events(self) -> int:
+        return len(await self._move_events())
+
+    async def compact_events(self) -> int:
+        """Apply the vault's retention to the event log; returns how many events it dropped."""
+        dropped = await self.events.compact(self.config.event_retention_days)
+        if dropped:
+            log.info(
+                "Dropped %d events older than %s days", dropped, self.config.event_retention_days
+            )
+        return dropped
+
+    def expect_write(self, path: str, content: str | bytes | None, origin: Origin) -> None:
+        """Announce a write the automation engine is about to make (``None``: a deletion).
+
+        When that content comes back (from the watcher, or the editor after an edit was
+        applied there) its events carry ``origin``: the rule as actor, the run as cause.
+        """
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogatepass")
+        digest = None if content is None else content_hash(content)
+        self.indexer.recorder.expect(path, digest, origin)
+
     async def reload_config(self) -> None:
         """Read ``.vespera/config.yaml`` again and apply it to the indexer."""
         config, problems = load_config(self.root)
@@ -157,8 +250,10 @@ class VaultSession:
             return
         self._closed = True
         try:
+            await self.bus.close()
             await self.indexer.close()
             await asyncio.to_thread(self.graph.close)
             await self.db.close()
+            await self.events.close()
         finally:
             self._lock.release()

@@ -21,4 +21,9 @@ def test_every_generated_schema_is_committed_and_current() -> None:
 def test_config_schema_rejects_unknown_keys() -> None:
     schema = generated()["vault-config.schema.json"]
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"ignore", "max_note_bytes", "tag_vocabulary"}
+    assert set(schema["properties"]) == {
+        "event_retention_days",
+        "ignore",
+        "max_note_bytes",
+        "tag_vocabulary",
+    }

@@ -24,6 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from vespera.events.detect import Origin
+from vespera.events.recorder import EventRecorder
 from vespera.index.reader import (
     ReadResult,
     read_notes,
@@ -37,10 +39,12 @@ from vespera.store.graph_rows import GraphCollector, GraphRows, NoteGraph, by_no
 from vespera.store.index_db import IndexDatabase, NoteRecord, WriteBatch
 from vespera.store.index_queries import StoredFile
 from vespera.store.note_rows import LINK_KIND, LINK_NAME, LINK_TARGET
+from vespera.store.note_state import NoteState, state_of
 from vespera.vault.config import VaultConfig
 from vespera.vault.model import LinkKind, Problem
 from vespera.vault.resolve import LinkResolver, Resolution
 from vespera.vault.walk import FileStat, IgnoreRules, WalkResult, is_note_path, walk_vault
+from vespera_protocol.events import CATCH_UP, EXTERNAL, USER
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,7 @@ class IndexReport:
     unreadable: int = 0
     problems: int = 0
     graph: str = "none"
+    events: int = 0  # events this pass added to the log
     seconds: float = 0.0
 
     @property
@@ -93,6 +98,10 @@ class _Pass:
     resolved: dict[str, dict[str, Resolution]] = field(default_factory=dict)
     # The graph's rows, gathered as the notes are stored, when the graph is then loaded whole.
     graph: GraphCollector | None = None
+    # Who the changes are by, when they make events now (None: the first index of a vault,
+    # which makes none); ``deferred``: an editor's text, whose events wait for it to settle.
+    origin: Origin | None = None
+    deferred: bool = False
 
     def delete(self, path: str) -> None:
         self.deleted[path] = self.stored[path].content_hash
@@ -183,6 +192,14 @@ class Indexer:
         # Notes an editor holds open: their text comes from the editor (update_text), and
         # scans and file events leave them alone until the editor lets go (release).
         self.held: set[str] = set()
+        self.recorder = EventRecorder(root.as_uri())
+        # Called once an operation's index writes (and their events) are committed: the
+        # session moves the events to the log at once, and says how many it added (a rename's
+        # created and deleted events become one).
+        self.on_events: Callable[[], Awaitable[int]] | None = None
+        # Called when the operation is over, the graph included: subscribers may react now.
+        self.on_announce: Callable[[], None] | None = None
+        self._scanned = False  # the first scan of a session finds what changed while away
 
     def configure(self, config: VaultConfig) -> None:
         """Apply new settings; the next scan uses them.
@@ -252,6 +269,9 @@ class Indexer:
                 await self.db.set_meta("graph_state", "rebuilding")
                 await self.db.defer_indexes()
             collector = GraphCollector() if bulk else None
+            # The very first index of a vault is its starting point, not a change.
+            origin = Origin(EXTERNAL if self._scanned else CATCH_UP) if stored else None
+            self._scanned = True
             try:
                 await self._ingest(
                     to_read,
@@ -263,6 +283,7 @@ class Indexer:
                     [p for p in stale if p not in file_problems],
                     refresh_linkers=not bulk,
                     graph=collector,
+                    origin=origin,
                 )
             except BaseException:
                 if bulk:  # this session goes on using the index: it needs its indexes back
@@ -279,6 +300,7 @@ class Indexer:
             else:
                 report.graph = await self._sync_graph(progress)
             report.problems = await self.db.count("problems")
+            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
 
@@ -311,8 +333,18 @@ class Indexer:
             gone = [p for p in dict.fromkeys(gone) if p not in to_read]
             stored = await self.db.file_states([*to_read, *gone])
             report.files = len(to_read)
-            await self._ingest(to_read, gone, stored, report, _no_progress, found_problems, [])
+            await self._ingest(
+                to_read,
+                gone,
+                stored,
+                report,
+                _no_progress,
+                found_problems,
+                [],
+                origin=Origin(EXTERNAL),
+            )
             report.graph = await self._sync_graph(_no_progress)
+            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
 
@@ -333,6 +365,11 @@ class Indexer:
                 read_text, path, text, known, self.config.max_note_bytes, _EDITOR_MTIME
             )
             work = _Pass(stored, report, WriteBatch())
+            # Its events wait for the text to settle, unless it is an automation's edit coming
+            # back through the editor.
+            announced = self.recorder.expected(path, result.content_hash, take=False)
+            work.origin = Origin(USER) if announced is not None else None
+            work.deferred = announced is None
             if path not in self.resolver:
                 work.changed_names |= self.resolver.add(path)
             if result.outcome == "same":
@@ -340,9 +377,35 @@ class Indexer:
             else:
                 self._take(result, work)
             await self._write(work)
+            await self._commit_events(report)
             report.graph = await self._sync_graph(_no_progress)
+            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
+
+    async def settle(self, paths: Iterable[str]) -> IndexReport:
+        """Make the events of editor text that has settled (saved, or left idle)."""
+        async with self._lock:
+            started = time.perf_counter()
+            report = IndexReport()
+            batch = WriteBatch()
+            report.events = await self.recorder.settle(self.db, batch, paths)
+            if batch:
+                await self.db.write(batch)
+            await self._commit_events(report)
+            await self._announce(report)
+            report.seconds = time.perf_counter() - started
+            return report
+
+    async def _commit_events(self, report: IndexReport) -> None:
+        if report.events and self.on_events is not None:
+            report.events = await self.on_events()
+
+    async def _announce(self, report: IndexReport) -> None:
+        # Subscribers are told after the graph has the change too, so that what they query
+        # agrees with the events they receive.
+        if report.events and self.on_announce is not None:
+            self.on_announce()
 
     async def _ingest(
         self,
@@ -355,6 +418,7 @@ class Indexer:
         cleared: list[str],
         refresh_linkers: bool = True,
         graph: GraphCollector | None = None,
+        origin: Origin | None = None,
     ) -> None:
         work = _Pass(
             stored,
@@ -365,6 +429,7 @@ class Indexer:
                 refresh_linkers=refresh_linkers,
             ),
             graph=graph,
+            origin=origin,
         )
         for path in gone:
             if path in stored:
@@ -385,6 +450,7 @@ class Indexer:
                 await self._write(work)
                 work.batch, work.changed_names = WriteBatch(refresh_linkers=refresh_linkers), set()
         await self._write(work)
+        await self._commit_events(report)
         report.deleted = len(work.deleted)
         report.renamed = sorted(
             (old, work.created[digest])
@@ -531,6 +597,16 @@ class Indexer:
     async def _write(self, work: _Pass) -> None:
         batch, changed_names = work.batch, work.changed_names
         self._resolve(work)
+        if work.origin is not None:
+            after: dict[str, NoteState | None] = {
+                r.rows.path: state_of(r.rows, r.content_hash, [x.path for x in r.resolutions])
+                for r in batch.upserts
+            }
+            after.update((p, None) for p in batch.deletions)
+            work.report.events += await self.recorder.record(self.db, batch, after, work.origin)
+        elif work.deferred:
+            for record in batch.upserts:
+                await self.recorder.defer(self.db, batch, record.rows.path)
         relinked = []
         if changed_names:
             own = [r.rows.path for r in batch.upserts]

@@ -42,6 +42,13 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def meaning_hash(data: bytes) -> str:
+    """A hash of ``data`` that ignores how words are spaced: re-wrapping a paragraph, trailing
+    spaces or blank lines leave it unchanged, so such edits make no ``content_updated`` event.
+    """
+    return hashlib.blake2b(b" ".join(data.split()), digest_size=16).hexdigest()
+
+
 def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> ReadResult:
     """Read, hash and (if changed) parse the note at vault-relative ``path``."""
     try:
@@ -68,14 +75,16 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
-    rows = _rows_of(path, parse_bytes, data)
+    rows = _rows_of(path, parse_bytes, data, meaning_hash(data))
     return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
 
 
-def _rows_of(path: str, parse: Callable[[str, T], ParsedNote], content: T) -> NoteRows:
+def _rows_of(
+    path: str, parse: Callable[[str, T], ParsedNote], content: T, meaning: str
+) -> NoteRows:
     """The rows of a note; a parser bug costs that one note (by name only), never a scan."""
     try:
-        return note_rows(parse(path, content))
+        return note_rows(parse(path, content), meaning)
     except Exception as exc:
         problem = Problem(
             "parse-failed",
@@ -83,7 +92,7 @@ def _rows_of(path: str, parse: Callable[[str, T], ParsedNote], content: T) -> No
             "indexed. Please report it with the note if you can.",
             "error",
         )
-        return note_rows(empty_note(path, problem))
+        return note_rows(empty_note(path, problem), meaning)
 
 
 def read_text(
@@ -100,7 +109,8 @@ def read_text(
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, mtime_ns, len(data))
-    return ReadResult(path, "parsed", digest, mtime_ns, len(data), _rows_of(path, parse_text, text))
+    rows = _rows_of(path, parse_text, text, meaning_hash(data))
+    return ReadResult(path, "parsed", digest, mtime_ns, len(data), rows)
 
 
 def _oversized(
@@ -110,7 +120,7 @@ def _oversized(
     digest = f"oversized:{size}:{mtime_ns}"
     if digest == known_hash:
         return ReadResult(path, "same", digest, mtime_ns, size)
-    rows = note_rows(empty_note(path, too_large(size, max_bytes)))
+    rows = note_rows(empty_note(path, too_large(size, max_bytes)), digest)
     return ReadResult(path, "parsed", digest, mtime_ns, size, rows)
 
 

@@ -45,6 +45,11 @@ class WriteBatch:
     touches: list[tuple[str, int, int]] = field(default_factory=list)
     file_problems: dict[str, list[Problem]] = field(default_factory=dict)
     cleared_problems: list[str] = field(default_factory=list)
+    # Events detected with this change (encoded), committed with it into the outbox.
+    events: list[bytes] = field(default_factory=list)
+    # Event baselines to keep (path -> encoded state, None: did not exist) and to forget.
+    baselines: dict[str, bytes | None] = field(default_factory=dict)
+    settled: list[str] = field(default_factory=list)
     # Whether notes linking to newly stored notes get their graph rows refreshed. A scan
     # that reloads the whole graph anyway turns this off to save the lookups.
     refresh_linkers: bool = True
@@ -56,6 +61,9 @@ class WriteBatch:
             or self.touches
             or self.file_problems
             or self.cleared_problems
+            or self.events
+            or self.baselines
+            or self.settled
         )
 
 
@@ -225,6 +233,28 @@ class IndexDatabase(IndexQueries):
             await conn.executemany(
                 "INSERT OR IGNORE INTO graph_pending(path) VALUES (?)", [(p,) for p in pending]
             )
+        if batch.settled:
+            await conn.executemany(
+                "DELETE FROM event_baselines WHERE path=?", [(p,) for p in batch.settled]
+            )
+        if batch.baselines:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO event_baselines(path, state) VALUES (?, ?)",
+                list(batch.baselines.items()),
+            )
+        if batch.events:
+            await conn.executemany(
+                "INSERT INTO event_outbox(event) VALUES (?)", [(e,) for e in batch.events]
+            )
+
+    async def take_outbox(self) -> list[tuple[int, bytes]]:
+        """The events waiting in the outbox, oldest first, with their positions."""
+        rows = await self._rows("SELECT position, event FROM event_outbox ORDER BY position")
+        return [(r[0], r[1]) for r in rows]
+
+    async def clear_outbox(self, through: int) -> None:
+        """Forget the outbox's events up to ``through`` (the event log has them)."""
+        await self._conn.execute("DELETE FROM event_outbox WHERE position <= ?", (through,))
 
     async def replace_config_problems(self, path: str, problems: Sequence[Problem]) -> None:
         """Store the problems of the vault's configuration file (replacing earlier ones)."""
@@ -275,6 +305,7 @@ class _Rows:
                 rows.frontmatter_range,
                 _json.encode(rows.aliases).decode(),
                 self.now,
+                rows.meaning,
             )
         )
         self.aliases.extend([(note_id, a, fold(a)) for a in rows.aliases])
@@ -291,7 +322,7 @@ class _Rows:
         self.problems.extend([(rows.path, "parse", *p) for p in rows.problems])
 
     async def insert(self, conn: aiosqlite.Connection) -> None:
-        await conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.notes)
+        await conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self.notes)
         await conn.executemany("INSERT INTO aliases VALUES (?,?,?)", self.aliases)
         await conn.executemany("INSERT INTO tags VALUES (?,?,?,?,?,?,?,?,?,?)", self.tags)
         await conn.executemany(

@@ -17,6 +17,7 @@ import aiosqlite
 import msgspec
 
 from vespera.store.graph_rows import GraphCollector, GraphRows
+from vespera.store.note_state import NoteState, decode_state, link_identity
 from vespera.vault.model import Problem, Range
 from vespera.vault.resolve import fold
 
@@ -233,6 +234,76 @@ class IndexQueries:
                     chunk,
                 )
             )
+        return out
+
+    async def note_states(self, paths: Sequence[str]) -> dict[str, NoteState]:
+        """The stored state of each of ``paths`` that the index holds (for change detection)."""
+        out: dict[str, NoteState] = {}
+        for chunk in chunks(list(paths)):
+            where = f"note_id IN (SELECT id FROM notes WHERE path IN ({marks(len(chunk))}))"
+            notes = await self._rows(
+                "SELECT id, path, title, type, content_hash, meaning, frontmatter FROM notes "
+                f"WHERE path IN ({marks(len(chunk))})",
+                chunk,
+            )
+            if not notes:
+                continue
+            tags: dict[int, list[Any]] = {}
+            for r in await self._rows(
+                f"SELECT note_id, name, norm, key, value FROM tags WHERE {where} ORDER BY rowid",
+                chunk,
+            ):
+                tags.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
+            links: dict[int, list[Any]] = {}
+            for r in await self._rows(
+                "SELECT note_id, target, target_name, field, resolved_path FROM links "
+                f"WHERE {where} AND target != '' ORDER BY rowid",
+                chunk,
+            ):
+                links.setdefault(r[0], []).append((link_identity(r[1], r[2]), r[1], r[3], r[4]))
+            tasks: dict[int, list[Any]] = {}
+            for r in await self._rows(
+                "SELECT note_id, status, done, text, start_line FROM tasks "
+                f"WHERE {where} ORDER BY rowid",
+                chunk,
+            ):
+                tasks.setdefault(r[0], []).append((r[1], bool(r[2]), r[3], r[4]))
+            for note_id, path, title, kind, digest, meaning, frontmatter in notes:
+                out[path] = NoteState(
+                    title,
+                    kind,
+                    digest,
+                    meaning,
+                    frontmatter,
+                    tags.get(note_id, []),
+                    links.get(note_id, []),
+                    tasks.get(note_id, []),
+                )
+        return out
+
+    async def event_baselines(self, paths: Sequence[str]) -> dict[str, NoteState | None]:
+        """The baselines kept for those of ``paths`` whose editor text has not settled."""
+        out: dict[str, NoteState | None] = {}
+        for chunk in chunks(list(paths)):
+            for path, state in await self._rows(
+                f"SELECT path, state FROM event_baselines WHERE path IN ({marks(len(chunk))})",
+                chunk,
+            ):
+                out[path] = None if state is None else decode_state(state)
+        return out
+
+    async def unsettled_paths(self) -> list[str]:
+        """Notes whose editor text changed the index and whose events are still to be made."""
+        return [r[0] for r in await self._rows("SELECT path FROM event_baselines ORDER BY path")]
+
+    async def note_types(self, paths: Sequence[str]) -> dict[str, str | None]:
+        """The codex type of each of ``paths`` the index holds."""
+        out: dict[str, str | None] = {}
+        for chunk in chunks(list(paths)):
+            rows = await self._rows(
+                f"SELECT path, type FROM notes WHERE path IN ({marks(len(chunk))})", chunk
+            )
+            out.update((r[0], r[1]) for r in rows)
         return out
 
     async def _all_graph_rows(self) -> GraphRows:

@@ -108,4 +108,16 @@ MIGRATIONS: tuple[str, ...] = (
     -- as the note rows, emptied after Kuzu commits: a crash in between is repaired at start-up.
     CREATE TABLE graph_pending (path TEXT PRIMARY KEY);
     """,
+    """
+    -- A hash of each note's words, so that re-spacing text makes no content event.
+    ALTER TABLE notes ADD COLUMN meaning TEXT NOT NULL DEFAULT '';
+
+    -- The state a note's last events left it in, kept while an editor's unsaved text stands
+    -- for it in the index (NULL: the note did not exist). Events are made when it settles.
+    CREATE TABLE event_baselines (path TEXT PRIMARY KEY, state BLOB);
+
+    -- Events detected with a change of the index, committed in the same transaction, until
+    -- the event log (a separate database) has them.
+    CREATE TABLE event_outbox (position INTEGER PRIMARY KEY, event BLOB NOT NULL);
+    """,
 )

@@ -51,6 +51,8 @@ class NoteRows(msgspec.Struct, frozen=True, array_like=True):
     blocks: list[BlockRow]
     tasks: list[TaskRow]
     problems: list[ProblemRow]
+    meaning: str = ""
+    """A hash of the text with whitespace runs made one space (see ``reader.meaning_hash``)."""
 
 
 def problem_row(problem: Problem) -> ProblemRow:
@@ -61,8 +63,8 @@ def problem_row(problem: Problem) -> ProblemRow:
     return (problem.code, problem.severity, problem.message, *span)
 
 
-def note_rows(note: ParsedNote) -> NoteRows:
-    """The rows of a parsed note."""
+def note_rows(note: ParsedNote, meaning: str = "") -> NoteRows:
+    """The rows of a parsed note; ``meaning`` is the hash of its text's words."""
     return NoteRows(
         path=note.path,
         name=fold(strip_md(note.path.rsplit("/", 1)[-1])),
@@ -95,4 +97,5 @@ def note_rows(note: ParsedNote) -> NoteRows:
             for t in note.tasks
         ],
         problems=[problem_row(p) for p in note.problems],
+        meaning=meaning,
     )

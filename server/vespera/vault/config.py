@@ -37,6 +37,14 @@ class VaultConfig(BaseModel):
             "Notes larger than this many bytes are indexed by name only, with a problem saying so."
         ),
     )
+    event_retention_days: int | None = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days the event log keeps events; null keeps them all. Cascades in which an "
+            "automation changed notes are kept regardless: undo and the audit trail need them."
+        ),
+    )
     tag_vocabulary: list[str] = Field(
         default_factory=list,
         description=(
