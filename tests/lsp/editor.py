@@ -15,7 +15,7 @@ from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from vespera.store.state import DATA_DIR_ENV
-from vespera_protocol.messages import STATUS
+from vespera_protocol.messages import EVENT, STATUS
 
 # A safety net against a hung server; every wait ends as soon as its notification arrives.
 PATIENCE = 60.0
@@ -38,6 +38,8 @@ class Editor:
         self.root = Path()
         self._versions: dict[str, int] = {}
         self._changed = asyncio.Condition()
+        # ``vespera/event`` notifications, as JSON objects, in the order they arrived.
+        self.events: list[dict[str, Any]] = []
 
     @classmethod
     async def start(cls, command: Sequence[str], env: dict[str, str]) -> Editor:
@@ -56,10 +58,15 @@ class Editor:
         def on_register(_: LanguageClient, params: lsp.RegistrationParams) -> None:
             editor.registrations.extend(params.registrations)
 
+        async def on_event(_: LanguageClient, params: Any) -> None:
+            editor.events.append(as_json(params))
+            await editor._notify()
+
         features = {
             lsp.CLIENT_REGISTER_CAPABILITY: on_register,
             **DEFAULT_CLIENT_FEATURES,
             STATUS: on_status,
+            EVENT: on_event,
             lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: on_diagnostics,
         }
         register_lsp_features(client, features)
@@ -87,8 +94,10 @@ class Editor:
                 raise AssertionError(f"timed out waiting for {what}") from None
         return result
 
-    async def initialize(self, capabilities: lsp.ClientCapabilities, root: Path) -> None:
-        """``initialize`` with ``root`` as the one workspace folder."""
+    async def initialize(
+        self, capabilities: lsp.ClientCapabilities, root: Path, options: Any = None
+    ) -> None:
+        """``initialize`` with ``root`` as the one workspace folder (and settings ``options``)."""
         self.root = root
         self.initialized = await self.client.initialize_session(
             lsp.InitializeParams(
@@ -96,6 +105,7 @@ class Editor:
                 process_id=None,
                 root_uri=root.as_uri(),
                 workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+                initialization_options=options,
             )
         )
 
@@ -158,6 +168,17 @@ class Editor:
             )
         )
 
+    def save(self, path: str) -> None:
+        """``textDocument/didSave`` for an open note."""
+        self.client.text_document_did_save(
+            lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(self.uri(path)))
+        )
+
+    async def request(self, method: str, params: dict[str, Any]) -> Any:
+        """A custom request; its result as plain JSON values."""
+        send = self.client.protocol.send_request_async
+        return as_json(await send(method, params))  # type: ignore[no-untyped-call]
+
     def version(self, path: str) -> int:
         """The version of an open note as this editor last sent it."""
         return self._versions[self.uri(path)]
@@ -191,3 +212,16 @@ class Editor:
         )
         assert result is None or isinstance(result, lsp.CompletionList)
         return result
+
+
+def as_json(value: Any) -> Any:
+    """A message's params or result as plain JSON values (the client library may wrap them)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return [as_json(v) for v in value]
+    if hasattr(value, "_asdict"):
+        return {k: as_json(v) for k, v in value._asdict().items()}
+    return as_json(vars(value))

@@ -23,16 +23,22 @@ from pygls.exceptions import (
 )
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    LanguageServerProtocol,
+    lsp_method,
+)
 
 from vespera import __version__
 from vespera.editor.document import EditorDocument
 from vespera.editor.findings import Finding
+from vespera.events.bus import EventBus
 from vespera.lsp.convert import path_to_uri, to_diagnostic, uri_to_path
 from vespera.lsp.settings import ServerSettings
 from vespera.lsp.stdio import serve
 from vespera.lsp.vault_host import VaultHost
-from vespera_protocol.messages import STATUS, STATUS_CAPABILITY, StatusParams
+from vespera_protocol.messages import MESSAGES, STATUS, STATUS_CAPABILITY, StatusParams
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +97,21 @@ class VesperaProtocol(LanguageServerProtocol):
         return (yield from super().lsp_initialize(params))
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        method = data.get("method") if isinstance(data, dict) else None
+        if method in MESSAGES and "result" not in data and "error" not in data:
+            # Vespera's own messages keep their params as JSON: the stock converter would turn
+            # them into named tuples, renaming keys that are not identifiers. Each handler
+            # checks them against its msgspec type.
+            if "id" in data:
+                return JsonRPCRequestMessage(
+                    id=data["id"],
+                    method=method,
+                    jsonrpc=data.get("jsonrpc", ""),
+                    params=data.get("params"),
+                )
+            return JsonRPCNotification(
+                method=method, jsonrpc=data.get("jsonrpc", ""), params=data.get("params")
+            )
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -126,6 +147,8 @@ class VesperaServer(LanguageServer):
         # no pushed ones: both at once would show each finding twice.
         self.pull_diagnostics = False
         self._refresh_pending = False
+        # Event subscriptions of the client, by id: the bus of the vault each one reads.
+        self.subscriptions: dict[str, EventBus] = {}
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve on stdin/stdout until the client exits; stdin is read by the event loop."""

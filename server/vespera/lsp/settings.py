@@ -36,6 +36,17 @@ class ServerSettings(BaseModel):
             "(tags, links and backlinks elsewhere follow it then)."
         ),
     )
+    events_idle_ms: int = Field(
+        default=2000,
+        ge=100,
+        le=600_000,
+        alias="eventsIdleMs",
+        description=(
+            "Quiet time after an edit before an unsaved note's changes become events (saving "
+            "makes them at once). While the last edit is in a tag, link or field value being "
+            "typed, only saving does: a half-typed tag never fires a rule."
+        ),
+    )
     tag_hygiene: bool = Field(
         default=True,
         alias="tagHygiene",

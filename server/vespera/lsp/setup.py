@@ -13,6 +13,7 @@ from lsprotocol import types as lsp
 from vespera.lsp.features import (
     code_actions,
     completion,
+    events,
     file_rename,
     hover,
     lifecycle,
@@ -31,6 +32,7 @@ _FEATURES = (
     rename,
     file_rename,
     code_actions,
+    events,
 )
 _LEVELS = {
     logging.ERROR: lsp.MessageType.Error,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from vespera.codex.check import type_findings
 from vespera.codex.types import TYPES_DIR, Codex, load_codex, parse_type_file
 from vespera.editor.catalog import Catalog
+from vespera.editor.cursor import cursor_at, slot_at
 from vespera.editor.document import (
     DEFAULT_LIMIT,
     LARGE_TEXT,
@@ -74,6 +75,9 @@ class VaultHost:
         self._tasks: set[asyncio.Task[None]] = set()
         self._index_timers: dict[str, asyncio.TimerHandle] = {}
         self._diagnostic_timers: dict[str, asyncio.TimerHandle] = {}
+        self._settle_timers: dict[str, asyncio.TimerHandle] = {}
+        # Where each open note's last edit ended (line, UTF-16 column), when the editor said.
+        self._edit_ends: dict[str, tuple[int, int]] = {}
         self._catalog_task: asyncio.Task[None] | None = None
         self._catalog_again = False
         self._stop = asyncio.Event()
@@ -233,7 +237,11 @@ class VaultHost:
     async def close(self) -> None:
         """Stop background work, then close the stores (consistent on disk)."""
         self._stop.set()
-        for timer in [*self._index_timers.values(), *self._diagnostic_timers.values()]:
+        for timer in [
+            *self._index_timers.values(),
+            *self._diagnostic_timers.values(),
+            *self._settle_timers.values(),
+        ]:
             timer.cancel()
         for task in list(self._tasks):
             task.cancel()
@@ -272,21 +280,68 @@ class VaultHost:
         self.schedule_diagnostics(path, 0)
         return doc
 
-    def change_document(self, path: str, text: str, version: int | None) -> None:
-        """The editor changed a note's text."""
+    def change_document(
+        self,
+        path: str,
+        text: str,
+        version: int | None,
+        edit_end: tuple[int, int] | None = None,
+    ) -> None:
+        """The editor changed a note's text; ``edit_end`` is where the last change ended."""
         doc = self.documents.get(path)
         if doc is None:
             self.open_document(path, text, version)
             return
         doc.replace(text, version)
+        if edit_end is not None:
+            self._edit_ends[path] = edit_end
+        else:
+            self._edit_ends.pop(path, None)
         if self.session is not None and is_note_path(path):
             self._schedule_index(path, doc, self.server.settings.index_delay_ms / 1000)
+            self._schedule_settle(path, self.server.settings.events_idle_ms / 1000)
         self.schedule_diagnostics(path, self.server.settings.diagnostics_delay_ms / 1000)
+
+    def save_document(self, path: str) -> None:
+        """The editor saved a note: its changes become events now."""
+        if (timer := self._settle_timers.pop(path, None)) is not None:
+            timer.cancel()
+        if self.session is not None and is_note_path(path):
+            self._spawn(self._settle(path))
+
+    def _schedule_settle(self, path: str, delay: float) -> None:
+        if (timer := self._settle_timers.pop(path, None)) is not None:
+            timer.cancel()
+
+        def fire() -> None:
+            self._settle_timers.pop(path, None)
+            if not self._typing_a_token(path):
+                self._spawn(self._settle(path))
+
+        self._settle_timers[path] = asyncio.get_running_loop().call_later(delay, fire)
+
+    def _typing_a_token(self, path: str) -> bool:
+        """Whether the last edit of ``path`` ended inside a tag, link or value being typed."""
+        doc, end = self.documents.get(path), self._edit_ends.get(path)
+        if doc is None or end is None:
+            return False
+        return slot_at(doc, cursor_at(doc, *end)) is not None
+
+    async def _settle(self, path: str) -> None:
+        """Index the note's latest text, then make the events of its changes."""
+        if self.session is None:
+            return
+        await self.flush(path)
+        try:
+            await self.session.settle([path])
+        except Exception:
+            log.exception("Making the events of %s failed", path)
 
     def close_document(self, path: str) -> None:
         """The editor closed a note: the file on disk stands for it again."""
         self.documents.pop(path, None)
-        for timers in (self._index_timers, self._diagnostic_timers):
+        self._edit_ends.pop(path, None)
+        for timers in (self._index_timers, self._diagnostic_timers, self._settle_timers):
             if (timer := timers.pop(path, None)) is not None:
                 timer.cancel()
         if not self.server.pull_diagnostics:
@@ -294,7 +349,7 @@ class VaultHost:
         self.open_paths.pop(self.uris.pop(path, ""), None)
         if self.session is not None:
             self.session.indexer.held.discard(path)
-            self._spawn(self._update([path]))
+            self._spawn(self._update([path], settle=True))
 
     def files_changed(self, paths: list[str]) -> None:
         """Files changed on disk (reported by the editor's watcher)."""
@@ -338,10 +393,13 @@ class VaultHost:
         if report.changed:
             self.after_index_change()
 
-    async def _update(self, paths: list[str]) -> None:
+    async def _update(self, paths: list[str], settle: bool = False) -> None:
         assert self.session is not None
         try:
             report = await self.session.update(paths)
+            if settle:
+                # A note closed unsaved and unchanged on disk: its events wait no longer.
+                await self.session.settle(paths)
         except Exception:
             log.exception("Re-indexing %d changed files failed", len(paths))
             return

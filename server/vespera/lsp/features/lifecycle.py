@@ -79,7 +79,15 @@ def register(server: VesperaServer) -> None:
             return
         host, path = found
         document = ls.workspace.get_text_document(params.text_document.uri)
-        host.change_document(path, document.source, params.text_document.version)
+        end = edit_end(params.content_changes[-1]) if params.content_changes else None
+        host.change_document(path, document.source, params.text_document.version, end)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: VesperaServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        """A note was saved: the changes made since its last events become events."""
+        found = ls.host_of(params.text_document.uri)
+        if found is not None:
+            found[0].save_document(found[1])
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: VesperaServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -127,6 +135,21 @@ def register(server: VesperaServer) -> None:
     async def reindex(ls: VesperaServer, *args: Any) -> None:
         """``vespera.reindex``: read every note of every vault again, with progress."""
         await asyncio.gather(*(host.reindex() for host in ls.vaults))
+
+
+def edit_end(change: lsp.TextDocumentContentChangeEvent) -> tuple[int, int] | None:
+    """Where the text of an incremental change ends in the new text (line, UTF-16 column)."""
+    if not isinstance(change, lsp.TextDocumentContentChangePartial):
+        return None
+    start = change.range.start
+    lines = change.text.split("\n")
+    if len(lines) == 1:
+        return start.line, start.character + _utf16_len(lines[0])
+    return start.line + len(lines) - 1, _utf16_len(lines[-1])
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
 def _apply_settings(ls: VesperaServer, raw: Any) -> None:
