@@ -150,3 +150,45 @@ def test_gen_vault_refuses_a_non_empty_folder(
 
     assert "error:" in capsys.readouterr().err
     assert note_files(vault) == before
+
+
+def test_events_tail_query_and_replay_read_the_log(
+    vault: Path, state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = ["index", str(vault), "--state-dir", str(state_dir)]
+    where = [str(vault), "--state-dir", str(state_dir)]
+    assert main(index) == 0
+    storm = vault / "Scenes" / "The Storm.md"
+    storm.write_text(storm.read_text(encoding="utf-8").replace("status:draft", "status:final"))
+    (vault / "Scenes" / "Epilogue.md").write_text("---\ntype: scene\n---\n#mood:calm\n")
+    assert main(index) == 0
+    assert "events logged" in capsys.readouterr().out
+
+    assert main(["events", "tail", *where, "-n", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+
+    assert main(["events", "query", *where, "--type", "tag_changed", "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {e["subject"] for e in found} == {"Scenes/The Storm.md", "Scenes/Epilogue.md"}
+    assert {e["actor"] for e in found} == {"catch-up"}  # changed while nothing ran
+
+    assert main(["events", "query", *where, "--subject", "Scenes/The Storm.md"]) == 0
+    out = _text(capsys.readouterr().out)
+    assert "status: draft -> final" in out and "Epilogue" not in out
+
+    assert main(["events", "replay", *where, "--after", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    sequences = [json.loads(line)["sequence"] for line in captured.out.splitlines()]
+    assert sequences == list(range(2, len(sequences) + 2))
+    assert f"Replayed {len(sequences)} events" in captured.err
+
+    assert main(["events", "query", *where, "--since", "not a time"]) == 2
+    assert "not a time" in capsys.readouterr().err
+
+
+def test_events_of_a_vault_never_indexed_say_so(
+    vault: Path, state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["events", "tail", str(vault), "--state-dir", str(state_dir)]) == 2
+    assert "no event log" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from vespera.index.watcher import watch_vault
 from vespera.session import VaultError, VaultSession
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM, so long-running commands end cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,7 +43,7 @@ async def index(args: argparse.Namespace) -> int:
         render.index_report(report, session, as_json=args.json)
         if args.watch:
             render.note(f"Watching {session.root} for changes (Ctrl-C to stop)...")
-            await watch_vault(session, _stop_on_signals(), render.watch_report)
+            await watch_vault(session, stop_on_signals(), render.watch_report)
     return 0
 
 
@@ -99,6 +99,23 @@ async def bench(args: argparse.Namespace) -> int:
     sizes = [int(n) for n in args.notes.split(",") if n.strip()]
     results = await asyncio.to_thread(run_benchmarks, sizes, args.repeat)
     render.bench_results(results, markdown=args.markdown)
+    return 0
+
+
+async def events(args: argparse.Namespace) -> int:
+    """``vespera events``."""
+    from vespera.cli.event_commands import run
+
+    return await run(args)
+
+
+async def bench_events(args: argparse.Namespace) -> int:
+    """``vespera bench-events``."""
+    from vespera.bench.events_bench import run_benchmarks
+
+    sizes = [int(n) for n in args.log.split(",") if n.strip()]
+    figures = await asyncio.to_thread(run_benchmarks, args.notes, sizes, args.repeat)
+    render.figures(figures, as_json=args.json)
     return 0
 
 

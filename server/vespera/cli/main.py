@@ -49,6 +49,29 @@ def _parser() -> argparse.ArgumentParser:
     vault_command("stats", "Print what the index holds, with problems and broken links.")
     vault_command("doctor", "Check that the files, SQLite and the graph agree.")
 
+    events = commands.add_parser(
+        "events",
+        help="Read the vault's event log: tail, query or replay it.",
+        description="Read the vault's event log (also while an editor serves the vault).",
+    )
+    actions = events.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tail = actions.add_parser("tail", help="Print the last events (and follow with -f).")
+    query = actions.add_parser("query", help="Print the events matching filters, a page at a time.")
+    replay = actions.add_parser(
+        "replay", help="Print every matching event from a sequence or time on, in order."
+    )
+    for sub in (tail, query, replay):
+        sub.add_argument("vault", type=Path, help="the vault folder")
+        sub.add_argument("--state-dir", type=Path, help="the vault's state folder")
+        sub.add_argument("--json", action="store_true", help="print events as JSON lines")
+        _event_filters(sub)
+    tail.add_argument("-n", "--lines", type=int, default=20, help="how many (default 20)")
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new events")
+    query.add_argument("--after", type=int, help="only events after this sequence")
+    query.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    query.add_argument("--newest", action="store_true", help="newest first")
+    replay.add_argument("--after", type=int, default=0, help="start after this sequence")
+
     serve = commands.add_parser(
         "serve",
         help="Run the language server on stdin/stdout (for editors).",
@@ -86,11 +109,30 @@ def _parser() -> argparse.ArgumentParser:
     schemas = commands.add_parser("schemas", help="Regenerate the JSON Schemas in schemas/.")
     schemas.add_argument("--out", type=Path, default=Path("schemas"))
 
+    bench_events = commands.add_parser(
+        "bench-events", help="Measure event detection, the log and its queries."
+    )
+    bench_events.add_argument("--notes", type=int, default=2000, help="notes changed at once")
+    bench_events.add_argument("--log", default="10000,100000", help="event log sizes to query")
+    bench_events.add_argument("--repeat", type=int, default=3, help="runs per median")
+    bench_events.add_argument("--json", action="store_true")
+
     bench = commands.add_parser("bench", help="Measure indexing on generated vaults.")
     bench.add_argument("--notes", default="1000,10000", help="comma-separated vault sizes")
     bench.add_argument("--repeat", type=int, default=5, help="runs per median")
     bench.add_argument("--markdown", action="store_true", help="print a markdown table")
     return parser
+
+
+def _event_filters(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--type", action="append", default=[], help="event type (repeatable, 'note.*')"
+    )
+    sub.add_argument("--subject", help="a note's path, or a folder ending in '/'")
+    sub.add_argument("--actor", help="user, external, catch-up, automation:<rule>, automation:*")
+    sub.add_argument("--since", help="from this time (RFC 3339, or a date)")
+    sub.add_argument("--until", help="before this time")
+    sub.add_argument("--correlation", help="only the events of this cascade")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,6 +176,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "gen-vault": commands.gen_vault,
         "lsp-demo": commands.lsp_demo,
         "bench": commands.bench,
+        "bench-events": commands.bench_events,
         "schemas": commands.schemas,
+        "events": commands.events,
     }[args.command]
     return await handler(args)

@@ -79,13 +79,26 @@ def index_report(report: IndexReport, session: VaultSession, as_json: bool = Fal
         out.print(f"  renamed {old} -> {new}")
     if report.unreadable:
         out.print(f"  [yellow]{report.unreadable} files could not be read[/] (see vespera stats)")
+    if report.events:
+        out.print(f"  {report.events} events logged (see vespera events tail)")
+
+
+def figures(values: dict[str, Any], as_json: bool = False) -> None:
+    """Named figures, one per line (or as JSON)."""
+    if as_json:
+        _print_json(values)
+        return
+    width = max(map(len, values), default=0)
+    for name, value in values.items():
+        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        out.print(f"{name:<{width}}  {shown}", markup=False)
 
 
 def watch_report(report: IndexReport) -> None:
     """One line per batch of watched changes."""
     err.print(
-        f"updated: {report.parsed} parsed, {report.deleted} deleted, {report.touched} touched "
-        f"({report.seconds * 1000:.0f} ms)"
+        f"updated: {report.parsed} parsed, {report.deleted} deleted, {report.touched} touched, "
+        f"{report.events} events ({report.seconds * 1000:.0f} ms)"
     )
 
 
