@@ -183,8 +183,11 @@ class SubscribeResult(msgspec.Struct, kw_only=True):
     """A subscription's id, named in each of its ``vespera/event`` notifications."""
 
     subscription: str
+    start: int
+    """Where the subscription starts: it sends every matching event after this sequence."""
     head: int
-    """The log's last sequence when the subscription started."""
+    """The log's last sequence when the subscription started (events up to it are replayed
+    first when ``after`` was given)."""
 
 
 class UnsubscribeParams(msgspec.Struct, kw_only=True):

@@ -22,7 +22,7 @@ from vespera.store.graph import GraphStore, GraphUnavailableError, reset_graph
 from vespera.store.index_db import IndexDatabase
 from vespera.store.state import StateLock, state_dir_for
 from vespera.vault.config import CONFIG_FILE, VaultConfig, load_config
-from vespera_protocol.events import Event
+from vespera_protocol.events import EXTERNAL, Event
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,11 @@ async def _flush_outbox(db: IndexDatabase, events: EventLog) -> list[Event]:
     waiting = await db.take_outbox()
     if not waiting:
         return []
-    found = merge_renames([_event_decoder.decode(body) for _, body in waiting])
-    committed = await events.append(found)
+    found = [_event_decoder.decode(body) for _, body in waiting]
+    # Events the log already has (the outbox was not cleared after they were moved) must not
+    # be merged with new ones: a created note logged before would pair with a new deletion.
+    known = await events.known_ids([e.id for e in found])
+    committed = await events.append(merge_renames([e for e in found if e.id not in known]))
     await db.clear_outbox(waiting[-1][0])
     return committed
 
@@ -115,7 +118,6 @@ class VaultSession:
         self.indexer.on_announce = self.bus.notify
         self._lock = lock
         self._closed = False
-        self._publishing = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -192,30 +194,28 @@ class VaultSession:
         """Scan the whole vault."""
         return await self.indexer.scan(progress)
 
-    async def update(self, paths: list[str]) -> IndexReport:
+    async def update(self, paths: list[str], actor: str = EXTERNAL) -> IndexReport:
         """Re-index changed vault-relative paths; a changed config triggers a full scan."""
         if CONFIG_FILE in paths:
             await self.reload_config()
             return await self.indexer.scan()
-        return await self.indexer.update(paths)
+        return await self.indexer.update(paths, actor)
 
     async def settle(self, paths: list[str]) -> IndexReport:
         """Make the events of editor text that settled (saved, or idle long enough)."""
         return await self.indexer.settle(paths)
 
-    async def publish(self) -> list[Event]:
-        """Move committed events from the index's outbox to the log, and wake subscribers."""
-        committed = await self._move_events()
-        if committed:
-            self.bus.notify()
-        return committed
+    async def publish(self) -> int:
+        """Move events a crash left in the index's outbox to the log; returns how many.
 
-    async def _move_events(self) -> list[Event]:
-        async with self._publishing:
-            return await _flush_outbox(self.db, self.events)
+        Indexing moves its own events as it commits them; this is for what an interrupted
+        process left behind. It waits for any indexing under way.
+        """
+        return await self.indexer.flush_events()
 
     async def _commit_events(self) -> int:
-        return len(await self._move_events())
+        """Move the outbox's events to the log (the indexer calls it, holding its lock)."""
+        return len(await _flush_outbox(self.db, self.events))
 
     async def compact_events(self) -> int:
         """Apply the vault's retention to the event log; returns how many events it dropped."""

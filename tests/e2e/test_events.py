@@ -10,7 +10,15 @@ import pytest
 
 from vespera.events.detect import Origin
 from vespera.session import VaultSession
-from vespera_protocol.events import CATCH_UP, EXTERNAL, USER, Event, automation, check
+from vespera_protocol.events import (
+    CATCH_UP,
+    EVENT_TYPES,
+    EXTERNAL,
+    USER,
+    Event,
+    automation,
+    check,
+)
 
 from .stores import bump_mtime, write_note
 
@@ -30,6 +38,16 @@ Alice walks to the quarry at dawn. #weather/fog
 - [ ] Describe the light
 - [ ] Name the foreman
 """
+
+# Every kind of change at once: a tag value, a status tag and field, link fields, tasks.
+QUARRY_REVISED = (
+    QUARRY.replace("status:draft", "status:review")
+    .replace('characters: ["[[Alice]]"]', 'characters: ["[[Alice]]", "[[Bram]]"]')
+    .replace('music: "[[Forest Sounds]]"\n', "status: final\norder: 4\n")
+    .replace("- [ ] Describe the light", "- [x] Describe the light")
+    .replace("- [ ] Name the foreman", "- [/] Name the foreman")
+    .replace("#weather/fog", "#weather/fog and [[Nowhere Yet]]")
+)
 
 
 async def new_events(session: VaultSession, after: int) -> list[Event]:
@@ -98,15 +116,7 @@ async def test_fields_status_links_and_tasks_each_have_their_event(
     with_quarry: VaultSession, vault: Path
 ) -> None:
     head = await with_quarry.events.head()
-    edited = (
-        QUARRY.replace("status:draft", "status:review")
-        .replace('characters: ["[[Alice]]"]', 'characters: ["[[Alice]]", "[[Bram]]"]')
-        .replace('music: "[[Forest Sounds]]"\n', "status: final\norder: 4\n")
-        .replace("- [ ] Describe the light", "- [x] Describe the light")
-        .replace("- [ ] Name the foreman", "- [/] Name the foreman")
-        .replace("#weather/fog", "#weather/fog and [[Nowhere Yet]]")
-    )
-    write_note(vault, SCENE, edited)
+    write_note(vault, SCENE, QUARRY_REVISED)
     await with_quarry.update([SCENE])
 
     events = await new_events(with_quarry, head)
@@ -302,14 +312,7 @@ async def test_every_kind_of_change_is_detected_on_disk_and_in_the_editor(
     with_quarry: VaultSession, vault: Path, through: str
 ) -> None:
     head = await with_quarry.events.head()
-    edited = (
-        QUARRY.replace("mood:peaceful", "mood:tense")
-        .replace("status:draft", "status:review")
-        .replace('music: "[[Forest Sounds]]"\n', "status: final\norder: 4\n")
-        .replace('characters: ["[[Alice]]"]', 'characters: ["[[Alice]]", "[[Bram]]"]')
-        .replace("- [ ] Describe the light", "- [x] Describe the light")
-        .replace("- [ ] Name the foreman", "- [/] Name the foreman")
-    )
+    edited = QUARRY_REVISED.replace("mood:peaceful", "mood:tense")
     if through == "disk":
         write_note(vault, SCENE, edited)
         await with_quarry.update([SCENE])
@@ -317,15 +320,37 @@ async def test_every_kind_of_change_is_detected_on_disk_and_in_the_editor(
         await with_quarry.indexer.update_text(SCENE, edited)
         await with_quarry.settle([SCENE])
 
-    found = sorted({e.type for e in await new_events(with_quarry, head)})
-    assert found == [
-        "codex_linked",
-        "content_updated",
-        "field_changed",
-        "relationship_created",
-        "relationship_removed",
-        "status_changed",
-        "tag_changed",
-        "task_completed",
-        "task_status_changed",
+    found = {e.type for e in await new_events(with_quarry, head)}
+    assert found == {t for t in EVENT_TYPES if not t.startswith("note.")}
+
+
+async def test_edits_left_unsettled_when_the_sidecar_stopped_are_caught_up(
+    vault: Path, state_dir: Path
+) -> None:
+    async with await VaultSession.open(vault, state_dir) as session:
+        await session.index()
+        text = (vault / STORM).read_text(encoding="utf-8") + "\n#aftermath\n"
+        await session.indexer.update_text(STORM, text)
+        # Saved, then the process ended before the note settled.
+        write_note(vault, STORM, text)
+    async with await VaultSession.open(vault, state_dir) as session:
+        await session.index()
+        events = await new_events(session, 0)
+    assert data_of(events, "tag_changed") == [
+        {"added": [{"name": "aftermath", "key": None, "value": None}], "removed": [], "changed": []}
     ]
+    assert {e.actor for e in events} == {CATCH_UP}
+
+
+async def test_a_vault_emptied_while_away_reports_its_deleted_notes(
+    vault: Path, state_dir: Path
+) -> None:
+    async with await VaultSession.open(vault, state_dir) as session:
+        await session.index()
+    for note in (vault / "Music").iterdir():
+        note.unlink()
+    async with await VaultSession.open(vault, state_dir) as session:
+        await session.index()
+        events = await new_events(session, 0)
+    assert {e.type for e in events} == {"note.deleted"}
+    assert len(events) == 5

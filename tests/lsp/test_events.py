@@ -109,7 +109,7 @@ async def test_a_subscription_replays_from_a_sequence_then_follows(editor: Edito
         lsp.ExecuteCommandParams(command="vespera.reindex")
     )
     answer = await editor.request(EVENTS_SUBSCRIBE, {"after": 0})
-    assert answer["head"] >= 2
+    assert answer["start"] == 0 and answer["head"] >= 2
     await editor.wait_for(lambda: len(editor.events) >= answer["head"], "the replay")
     assert editor.events[0]["subscription"] == answer["subscription"]
     assert editor.events[0]["event"]["sequence"] == 1

@@ -131,3 +131,16 @@ def test_ids_are_uuid7_ordered_by_creation_even_within_a_millisecond() -> None:
     assert id_time_ms(ids[0]) == 1_700_000_000_000
     assert new_id(now_ms=1_600_000_000_000) > ids[-1]  # a clock stepping back keeps the order
     assert new_id() > ids[-1]
+
+
+def test_two_notes_with_the_same_content_moved_together_are_two_renames() -> None:
+    maker = EventMaker("file:///v")
+    events = []
+    for old, new in (("A.md", "Moved/A.md"), ("B.md", "Moved/B.md")):
+        events += maker.events(old, note_changes(state("", old), None, {}), Origin())
+        events += maker.events(new, note_changes(None, state("", new), {}), Origin())
+    merged = merge_renames(events)
+    assert [(e.type, e.data) for e in merged] == [
+        ("note.renamed", {"old_path": "A.md", "new_path": "Moved/A.md"}),
+        ("note.renamed", {"old_path": "B.md", "new_path": "Moved/B.md"}),
+    ]

@@ -74,7 +74,11 @@ async def run(args: argparse.Namespace) -> int:
 
 async def _query(log: EventLog, spec: EventFilter, args: argparse.Namespace) -> int:
     page = await log.query(
-        spec, after=args.after, limit=min(args.limit, MAX_PAGE), newest_first=args.newest
+        spec,
+        after=args.after,
+        before=args.before,
+        limit=min(args.limit, MAX_PAGE),
+        newest_first=args.newest,
     )
     for event in page.events:
         _print(event, args.json)

@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--after", type=int, help="only events after this sequence")
     query.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     query.add_argument("--newest", action="store_true", help="newest first")
+    query.add_argument("--before", type=int, help="only events before this sequence")
     replay.add_argument("--after", type=int, default=0, help="start after this sequence")
 
     serve = commands.add_parser(

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Event], Awaitable[None]]
 _PAGE = 500
+_RETRY_SECONDS = 1.0
 _ids = itertools.count(1)
 
 
@@ -125,7 +126,13 @@ class EventBus:
     async def _feed(self, sub: Subscription) -> None:
         while True:
             sub._wake.clear()  # before reading: an event committed meanwhile wakes us again
-            page = await self.log.query(sub.filter, after=sub.position, limit=_PAGE)
+            try:
+                page = await self.log.query(sub.filter, after=sub.position, limit=_PAGE)
+            except Exception:
+                # The log could not be read (the disk, a lock): try again shortly, not never.
+                log.exception("Reading the event log for a subscriber failed; retrying")
+                await asyncio.sleep(_RETRY_SECONDS)
+                continue
             for event in page.events:
                 assert event.sequence is not None
                 try:

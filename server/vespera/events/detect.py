@@ -278,20 +278,20 @@ def merge_renames(events: list[Event]) -> list[Event]:
     The created note's other events (its tags, links) go with it: a moved note gained nothing.
     The rename keeps the created event's id, so merging the same events twice gives the same ids.
     """
-    created: dict[str, Event] = {}
+    created: dict[str, list[Event]] = {}
     for event in events:
         digest = event.data.get("content_hash")
         if event.type == "note.created" and digest:
-            created.setdefault(digest, event)
+            created.setdefault(digest, []).append(event)
     if not created:
         return events
     renames: dict[str, Event] = {}  # by the created event's id
     dropped: set[str] = set()
     for event in events:
         digest = event.data.get("content_hash")
-        if event.type != "note.deleted" or not digest or digest not in created:
+        if event.type != "note.deleted" or not digest or not created.get(digest):
             continue
-        new = created.pop(digest)
+        new = created[digest].pop(0)
         dropped.add(event.id)
         renames[new.id] = msgspec.structs.replace(
             new,

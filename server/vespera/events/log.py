@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 import aiosqlite
 import msgspec
 
 from vespera_protocol.events import AUTOMATION_PREFIX, Event
 from vespera_protocol.messages import EventFilter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 EVENTS_FILE: Final = "events.sqlite"
 DEFAULT_PAGE: Final = 100
@@ -127,6 +131,23 @@ def _where(spec: EventFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+def _exclusive(
+    method: Callable[Concatenate[EventLog, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[EventLog, P], Coroutine[Any, Any, R]]:
+    """Run a method alone on the log's connection.
+
+    Subscribers and the writer share one connection, and an append's transaction spans
+    several awaits: a query slipped in between would see events not yet committed.
+    """
+
+    @functools.wraps(method)
+    async def run(self: EventLog, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self._lock:
+            return await method(self, *args, **kwargs)
+
+    return run
+
+
 class EventLog:
     """A vault's event log. ``await EventLog.open(path)``; one writer per vault."""
 
@@ -134,6 +155,7 @@ class EventLog:
         self._conn = conn
         self.path = path
         self.read_only = read_only
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path, read_only: bool = False) -> EventLog:
@@ -180,6 +202,7 @@ class EventLog:
 
     # -- writing ----------------------------------------------------------------------------
 
+    @_exclusive
     async def append(self, events: Sequence[Event]) -> list[Event]:
         """Commit ``events`` in order, numbered from the last sequence on; returns them numbered.
 
@@ -191,14 +214,7 @@ class EventLog:
         conn = self._conn
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            known: set[str] = set()
-            ids = [e.id for e in events]
-            for start in range(0, len(ids), _CHUNK):
-                part = ids[start : start + _CHUNK]
-                rows = await self._rows(
-                    f"SELECT id FROM events WHERE id IN ({','.join('?' * len(part))})", part
-                )
-                known.update(r[0] for r in rows)
+            known = await self._known([e.id for e in events])
             rows = await self._rows("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
             last = int(rows[0][0]) if rows else 0
             numbered: list[Event] = []
@@ -231,12 +247,14 @@ class EventLog:
         await conn.execute("COMMIT")
         return numbered
 
+    @_exclusive
     async def keep(self, correlationid: str) -> None:
         """Exempt a cascade from retention (an automation run that changed files)."""
         await self._conn.execute(
             "UPDATE events SET keep = 1 WHERE correlationid = ? AND keep = 0", (correlationid,)
         )
 
+    @_exclusive
     async def compact(self, keep_days: int | None, now_ms: int | None = None) -> int:
         """Delete events older than ``keep_days`` (``None``: keep all); returns how many.
 
@@ -256,16 +274,34 @@ class EventLog:
 
     # -- reading ----------------------------------------------------------------------------
 
+    @_exclusive
+    async def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` the log holds."""
+        return await self._known(ids)
+
+    async def _known(self, ids: Sequence[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            part = list(ids[start : start + _CHUNK])
+            rows = await self._rows(
+                f"SELECT id FROM events WHERE id IN ({','.join('?' * len(part))})", part
+            )
+            known.update(r[0] for r in rows)
+        return known
+
+    @_exclusive
     async def head(self) -> int:
         """The last sequence given out (0 for an empty log)."""
         rows = await self._rows("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
         return int(rows[0][0]) if rows else 0
 
+    @_exclusive
     async def count(self) -> int:
         """How many events the log holds."""
         rows = await self._rows("SELECT count(*) FROM events")
         return int(rows[0][0])
 
+    @_exclusive
     async def query(
         self,
         spec: EventFilter | None = None,
@@ -298,16 +334,21 @@ class EventLog:
         last = events[-1].sequence if more and events else None
         return Page(events, last)
 
+    @_exclusive
     async def since_time(self, when: str) -> int:
         """The sequence to read after to start at the first event at or after ``when``."""
         rows = await self._rows(
             "SELECT min(sequence) FROM events WHERE time_ms >= ?", (parse_time(when),)
         )
         first = rows[0][0]
-        return (int(first) - 1) if first is not None else await self.head()
+        if first is not None:
+            return int(first) - 1
+        rows = await self._rows("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
+        return int(rows[0][0]) if rows else 0
 
     # -- subscriber checkpoints --------------------------------------------------------------
 
+    @_exclusive
     async def checkpoint(self, subscriber: str) -> int | None:
         """The last sequence ``subscriber`` has taken (``None``: it never subscribed)."""
         rows = await self._rows(
@@ -315,6 +356,7 @@ class EventLog:
         )
         return int(rows[0][0]) if rows else None
 
+    @_exclusive
     async def set_checkpoint(self, subscriber: str, sequence: int) -> None:
         """Record that ``subscriber`` has taken every event up to ``sequence`` (durably)."""
         await self._conn.execute(
@@ -323,6 +365,7 @@ class EventLog:
             (subscriber, sequence, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         )
 
+    @_exclusive
     async def checkpoints(self) -> dict[str, int]:
         """Every subscriber's checkpoint."""
         return {

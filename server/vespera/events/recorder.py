@@ -107,14 +107,16 @@ class EventRecorder:
         old = (await db.note_states([path])).get(path)
         batch.baselines[path] = None if old is None else encode_state(old)
 
-    async def settle(self, db: IndexQueries, batch: WriteBatch, paths: Iterable[str]) -> int:
+    async def settle(
+        self, db: IndexQueries, batch: WriteBatch, paths: Iterable[str], origin: Origin
+    ) -> int:
         """Add to ``batch`` the events of notes whose editor text settled; returns how many."""
         baselines = await db.event_baselines(list(paths))
         if not baselines:
             return 0
         current = await db.note_states(list(baselines))
         batch.settled.extend(baselines)
-        plans = [(path, old, current.get(path), Origin(USER)) for path, old in baselines.items()]
+        plans = [(path, old, current.get(path), origin) for path, old in baselines.items()]
         return await self._add(db, batch, plans, {})
 
     async def _add(

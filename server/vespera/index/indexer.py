@@ -12,17 +12,18 @@ replacing the changed notes' rows.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from vespera.events.detect import Origin
 from vespera.events.recorder import EventRecorder
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 BATCH_NOTES = 500
 _CHUNK = 64
 _POOL_THRESHOLD = 400
@@ -58,6 +61,7 @@ _BULK_INDEXES_MIN = 2000
 _IN_FLIGHT = 8  # chunks handed to the parse workers and not yet taken back
 _EDITOR_MTIME = -1  # the stored time of notes indexed from an editor's text
 _DIFF_LIMIT = 50  # notes per batch up to which the graph receives differences only
+_EVENTS_META = "events_since"  # set once a vault's first index is complete
 
 
 @dataclass
@@ -132,6 +136,21 @@ async def _graph_work(work: Callable[..., T], *args: Any) -> T:
         raise
 
 
+def _announcing(
+    method: Callable[Concatenate[Indexer, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[Indexer, P], Coroutine[Any, Any, R]]:
+    """Tell subscribers of the events an indexing operation committed, once it is over."""
+
+    @functools.wraps(method)
+    async def run(self: Indexer, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self._announce()
+
+    return run
+
+
 def _workers() -> int:
     return min(2, os.cpu_count() or 1)
 
@@ -200,6 +219,7 @@ class Indexer:
         # Called when the operation is over, the graph included: subscribers may react now.
         self.on_announce: Callable[[], None] | None = None
         self._scanned = False  # the first scan of a session finds what changed while away
+        self._committed = False  # events reached the log that subscribers were not told of
 
     def configure(self, config: VaultConfig) -> None:
         """Apply new settings; the next scan uses them.
@@ -233,6 +253,7 @@ class Indexer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    @_announcing
     async def scan(self, progress: Progress | None = None) -> IndexReport:
         """Index the whole vault, incrementally against what is stored."""
         progress = progress or _no_progress
@@ -269,8 +290,10 @@ class Indexer:
                 await self.db.set_meta("graph_state", "rebuilding")
                 await self.db.defer_indexes()
             collector = GraphCollector() if bulk else None
-            # The very first index of a vault is its starting point, not a change.
-            origin = Origin(EXTERNAL if self._scanned else CATCH_UP) if stored else None
+            # The very first index of a vault is its starting point, not a change (and so is
+            # the rest of it, should it have been interrupted).
+            started_events = await self.db.get_meta(_EVENTS_META) is not None
+            origin = Origin(EXTERNAL if self._scanned else CATCH_UP) if started_events else None
             self._scanned = True
             try:
                 await self._ingest(
@@ -290,6 +313,14 @@ class Indexer:
                     await self.db.restore_indexes()
                 raise
             await self._repair_dangling_links(collector)
+            if not started_events:
+                await self.db.set_meta(_EVENTS_META, "1")
+            elif origin is not None:
+                # Notes an editor changed and left unsettled when the sidecar stopped.
+                leftover = [p for p in await self.db.unsettled_paths() if p not in self.held]
+                settled = IndexReport(events=await self._settle_now(leftover, origin))
+                await self._commit_events(settled)
+                report.events += settled.events
             if collector is not None:
                 # Both cores are free once the notes are stored: SQLite builds its indexes
                 # while Kuzu loads the graph in its own thread.
@@ -300,12 +331,16 @@ class Indexer:
             else:
                 report.graph = await self._sync_graph(progress)
             report.problems = await self.db.count("problems")
-            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
 
-    async def update(self, paths: Iterable[str]) -> IndexReport:
-        """Re-index the given vault-relative paths (files or folders) after they changed."""
+    @_announcing
+    async def update(self, paths: Iterable[str], actor: str = EXTERNAL) -> IndexReport:
+        """Re-index the given vault-relative paths (files or folders) after they changed.
+
+        ``actor`` made the changes: files changed on disk are ``external``, unless an editor
+        let go of a note it held (its file stands for it again: the writer's own doing).
+        """
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
@@ -341,13 +376,13 @@ class Indexer:
                 _no_progress,
                 found_problems,
                 [],
-                origin=Origin(EXTERNAL),
+                origin=Origin(actor),
             )
             report.graph = await self._sync_graph(_no_progress)
-            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
 
+    @_announcing
     async def update_text(self, path: str, text: str) -> IndexReport:
         """Index the text an editor holds for ``path`` (which need not exist on disk yet).
 
@@ -379,33 +414,49 @@ class Indexer:
             await self._write(work)
             await self._commit_events(report)
             report.graph = await self._sync_graph(_no_progress)
-            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
 
+    @_announcing
     async def settle(self, paths: Iterable[str]) -> IndexReport:
         """Make the events of editor text that has settled (saved, or left idle)."""
         async with self._lock:
             started = time.perf_counter()
             report = IndexReport()
-            batch = WriteBatch()
-            report.events = await self.recorder.settle(self.db, batch, paths)
-            if batch:
-                await self.db.write(batch)
+            report.events = await self._settle_now(list(paths), Origin(USER))
             await self._commit_events(report)
-            await self._announce(report)
             report.seconds = time.perf_counter() - started
             return report
+
+    async def _settle_now(self, paths: list[str], origin: Origin) -> int:
+        if not paths:
+            return 0
+        batch = WriteBatch()
+        made = await self.recorder.settle(self.db, batch, paths, origin)
+        if batch:
+            await self.db.write(batch)
+        return made
 
     async def _commit_events(self, report: IndexReport) -> None:
         if report.events and self.on_events is not None:
             report.events = await self.on_events()
+            self._committed = self._committed or report.events > 0
 
-    async def _announce(self, report: IndexReport) -> None:
-        # Subscribers are told after the graph has the change too, so that what they query
-        # agrees with the events they receive.
-        if report.events and self.on_announce is not None:
-            self.on_announce()
+    async def flush_events(self) -> int:
+        """Move events a crash left in the outbox to the log, and tell subscribers."""
+        async with self._lock:
+            report = IndexReport(events=1)
+            await self._commit_events(report)
+        self._announce()
+        return report.events
+
+    def _announce(self) -> None:
+        # Subscribers are told once the operation is over, the graph included, so that what
+        # they query agrees with the events they receive; also when a later step failed.
+        if self._committed:
+            self._committed = False
+            if self.on_announce is not None:
+                self.on_announce()
 
     async def _ingest(
         self,

@@ -34,6 +34,7 @@ from vespera.vault.model import Block, Heading, LinkKind
 from vespera.vault.parser import empty_note, parse_bytes, too_large
 from vespera.vault.resolve import UNRESOLVED, Resolution
 from vespera.vault.walk import is_note_path
+from vespera_protocol.events import EXTERNAL, USER
 from vespera_protocol.messages import StatusParams, VaultState
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 _PROGRESS_EVERY = 0.25  # seconds between progress reports while indexing
 _CATALOG_EVERY = 1.0  # seconds between catalog refreshes while a long scan runs
 _RETRY_SECONDS = 15  # between attempts to open stores another process holds
+_SETTLE_AT_EXIT = 5.0  # seconds a shutdown waits for the events of saved and closed notes
 
 
 class VaultUnavailableError(RuntimeError):
@@ -76,6 +78,8 @@ class VaultHost:
         self._index_timers: dict[str, asyncio.TimerHandle] = {}
         self._diagnostic_timers: dict[str, asyncio.TimerHandle] = {}
         self._settle_timers: dict[str, asyncio.TimerHandle] = {}
+        # Work that makes events of a save or a close: finished, not cancelled, at shutdown.
+        self._settling: set[asyncio.Task[None]] = set()
         # Where each open note's last edit ended (line, UTF-16 column), when the editor said.
         self._edit_ends: dict[str, tuple[int, int]] = {}
         self._catalog_task: asyncio.Task[None] | None = None
@@ -243,6 +247,10 @@ class VaultHost:
             *self._settle_timers.values(),
         ]:
             timer.cancel()
+        if self._settling:
+            # Editors save and close notes just before they exit: those are the writer's
+            # changes, and their events are made before the stores close.
+            await asyncio.wait(self._settling, timeout=_SETTLE_AT_EXIT)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -307,7 +315,7 @@ class VaultHost:
         if (timer := self._settle_timers.pop(path, None)) is not None:
             timer.cancel()
         if self.session is not None and is_note_path(path):
-            self._spawn(self._settle(path))
+            self._settling.add(self._spawn(self._settle(path)))
 
     def _schedule_settle(self, path: str, delay: float) -> None:
         if (timer := self._settle_timers.pop(path, None)) is not None:
@@ -349,7 +357,7 @@ class VaultHost:
         self.open_paths.pop(self.uris.pop(path, ""), None)
         if self.session is not None:
             self.session.indexer.held.discard(path)
-            self._spawn(self._update([path], settle=True))
+            self._settling.add(self._spawn(self._update([path], settle=True)))
 
     def files_changed(self, paths: list[str]) -> None:
         """Files changed on disk (reported by the editor's watcher)."""
@@ -396,7 +404,8 @@ class VaultHost:
     async def _update(self, paths: list[str], settle: bool = False) -> None:
         assert self.session is not None
         try:
-            report = await self.session.update(paths)
+            # A note the editor let go of: its file stands for it again, by the writer's doing.
+            report = await self.session.update(paths, USER if settle else EXTERNAL)
             if settle:
                 # A note closed unsaved and unchanged on disk: its events wait no longer.
                 await self.session.settle(paths)
@@ -576,6 +585,7 @@ class VaultHost:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        self._settling.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("Background work on %s failed", self.root, exc_info=exc)
 

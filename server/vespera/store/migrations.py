@@ -119,5 +119,9 @@ MIGRATIONS: tuple[str, ...] = (
     -- Events detected with a change of the index, committed in the same transaction, until
     -- the event log (a separate database) has them.
     CREATE TABLE event_outbox (position INTEGER PRIMARY KEY, event BLOB NOT NULL);
+
+    -- An index made before events existed is complete: changes to it are events.
+    INSERT INTO meta(key, value)
+        SELECT 'events_since', 'upgrade' WHERE EXISTS (SELECT 1 FROM notes);
     """,
 )

@@ -102,13 +102,15 @@ def register(server: VesperaServer) -> None:
                 EVENT, msgspec.to_builtins(EventParams(subscription=holder[0], event=event))
             )
 
-        head = await session.events.head()
         # The subscription's first step reads the log in the database's thread, so this
         # answer reaches the client before any notification of the subscription does.
         sub = await session.bus.subscribe(send, params.filter, after=params.after)
         holder.append(sub.id)
         ls.subscriptions[sub.id] = session.bus
-        return msgspec.to_builtins(SubscribeResult(subscription=sub.id, head=head))  # type: ignore[no-any-return]
+        # Where it starts: every later event is sent, whatever was committed meanwhile.
+        head = await session.events.head()
+        result = SubscribeResult(subscription=sub.id, start=sub.position, head=head)
+        return msgspec.to_builtins(result)  # type: ignore[no-any-return]
 
     @server.feature(EVENTS_UNSUBSCRIBE)
     async def unsubscribe(ls: VesperaServer, raw: Any) -> None:
