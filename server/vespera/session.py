@@ -64,10 +64,9 @@ async def _flush_outbox(db: IndexDatabase, events: EventLog) -> list[Event]:
     if not waiting:
         return []
     found = [_event_decoder.decode(body) for _, body in waiting]
-    # Events the log already has (the outbox was not cleared after they were moved) must not
-    # be merged with new ones: a created note logged before would pair with a new deletion.
-    known = await events.known_ids([e.id for e in found])
-    committed = await events.append(merge_renames([e for e in found if e.id not in known]))
+    # Renames are paired among the new events only: should the outbox not have been cleared
+    # after an earlier move, a created note logged then must not pair with a new deletion.
+    committed = await events.append(found, arrange=merge_renames)
     await db.clear_outbox(waiting[-1][0])
     return committed
 

@@ -75,6 +75,7 @@ async def test_saving_makes_the_events_at_once(editor: Editor) -> None:
 
 
 async def test_queries_page_through_the_log(editor: Editor) -> None:
+    await editor.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["note.created"]}})
     for n in range(3):
         (editor.root / f"Scenes/New {n}.md").write_text(f"#mood:m{n}\n", encoding="utf-8")
     editor.client.workspace_did_change_watched_files(
@@ -85,16 +86,10 @@ async def test_queries_page_through_the_log(editor: Editor) -> None:
             ]
         )
     )
+    # The server indexes the files shortly after the notification; a subscription says when.
+    await editor.wait_for(lambda: len(of_type(editor, "note.created")) == 3, "three new notes")
     query = {"filter": {"types": ["note.created"]}, "limit": 2}
-
-    async def created() -> Any:
-        return await editor.request(EVENTS_QUERY, query)
-
-    for _ in range(200):  # the server indexes the files shortly after the notification
-        first = await created()
-        if first["head"] >= 6:
-            break
-        await asyncio.sleep(0.05)
+    first = await editor.request(EVENTS_QUERY, query)
     assert [e["subject"] for e in first["events"]] == ["Scenes/New 0.md", "Scenes/New 1.md"]
     rest = await editor.request(EVENTS_QUERY, {**query, "after": first["next"]})
     assert [e["subject"] for e in rest["events"]] == ["Scenes/New 2.md"]

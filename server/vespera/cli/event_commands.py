@@ -77,7 +77,7 @@ async def _query(log: EventLog, spec: EventFilter, args: argparse.Namespace) -> 
         spec,
         after=args.after,
         before=args.before,
-        limit=min(args.limit, MAX_PAGE),
+        limit=args.limit,
         newest_first=args.newest,
     )
     for event in page.events:

@@ -40,7 +40,6 @@ class Subscription:
     position: int
     name: str | None = None
     """Durable subscribers have a name, and their position is kept in the log."""
-    delivered: int = 0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -145,7 +144,6 @@ class EventBus:
                         "A subscriber failed on event %s (%s)", event.sequence, event.type
                     )
                 sub.position = event.sequence
-                sub.delivered += 1
                 if sub.name is not None:
                     await self.log.set_checkpoint(sub.name, sub.position)
             if page.next is None:

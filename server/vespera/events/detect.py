@@ -43,7 +43,6 @@ DONE_STATUSES = frozenset({"done", "complete", "completed", "finished", "closed"
 """Values of a task note's ``status`` (case-folded) that mean it is done."""
 
 _json = msgspec.json.Decoder()
-_to_builtins = msgspec.to_builtins
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +265,7 @@ class EventMaker:
                     actor=origin.actor,
                     correlationid=origin.correlationid or (out[0].id if out else event_id),
                     causationid=origin.causationid,
-                    data=_to_builtins(data),
+                    data=msgspec.to_builtins(data),
                 )
             )
         return out
@@ -296,7 +295,7 @@ def merge_renames(events: list[Event]) -> list[Event]:
         renames[new.id] = msgspec.structs.replace(
             new,
             type="note.renamed",
-            data=_to_builtins(NoteRenamed(old_path=event.subject, new_path=new.subject)),
+            data=msgspec.to_builtins(NoteRenamed(old_path=event.subject, new_path=new.subject)),
         )
     if not renames:
         return events

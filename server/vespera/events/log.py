@@ -203,11 +203,17 @@ class EventLog:
     # -- writing ----------------------------------------------------------------------------
 
     @_exclusive
-    async def append(self, events: Sequence[Event]) -> list[Event]:
+    async def append(
+        self,
+        events: Sequence[Event],
+        arrange: Callable[[list[Event]], list[Event]] | None = None,
+    ) -> list[Event]:
         """Commit ``events`` in order, numbered from the last sequence on; returns them numbered.
 
         Events whose id the log already holds are left out (appending the same events twice,
         as recovery after a crash may, adds them once), so no sequence is ever skipped.
+        ``arrange`` then reorders or merges the new ones (pairing renames), seeing none of the
+        events already logged.
         """
         if not events:
             return []
@@ -215,14 +221,14 @@ class EventLog:
         await conn.execute("BEGIN IMMEDIATE")
         try:
             known = await self._known([e.id for e in events])
+            events = [e for e in events if e.id not in known]
+            if arrange is not None:
+                events = arrange(events)
             rows = await self._rows("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
             last = int(rows[0][0]) if rows else 0
             numbered: list[Event] = []
             values = []
             for event in events:
-                if event.id in known:
-                    continue
-                known.add(event.id)
                 last += 1
                 event = msgspec.structs.replace(event, sequence=last)
                 numbered.append(event)
@@ -265,6 +271,11 @@ class EventLog:
             return 0
         now = now_ms if now_ms is not None else int(dt.datetime.now(dt.UTC).timestamp() * 1000)
         cutoff = now - keep_days * 86_400_000
+        # Run at every start: when nothing is old enough (the index on time answers that),
+        # the scan for kept cascades below is not needed.
+        oldest = await self._rows("SELECT min(time_ms) FROM events")
+        if oldest[0][0] is None or oldest[0][0] >= cutoff:
+            return 0
         cursor = await self._conn.execute(
             "DELETE FROM events WHERE time_ms < ? AND keep = 0 AND correlationid NOT IN "
             "(SELECT correlationid FROM events WHERE keep = 1)",
@@ -273,11 +284,6 @@ class EventLog:
         return cursor.rowcount
 
     # -- reading ----------------------------------------------------------------------------
-
-    @_exclusive
-    async def known_ids(self, ids: Sequence[str]) -> set[str]:
-        """Those of ``ids`` the log holds."""
-        return await self._known(ids)
 
     async def _known(self, ids: Sequence[str]) -> set[str]:
         known: set[str] = set()
@@ -364,11 +370,3 @@ class EventLog:
             "sequence = excluded.sequence, updated = excluded.updated",
             (subscriber, sequence, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         )
-
-    @_exclusive
-    async def checkpoints(self) -> dict[str, int]:
-        """Every subscriber's checkpoint."""
-        return {
-            r[0]: int(r[1])
-            for r in await self._rows("SELECT subscriber, sequence FROM checkpoints")
-        }

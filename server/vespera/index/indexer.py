@@ -438,17 +438,23 @@ class Indexer:
         return made
 
     async def _commit_events(self, report: IndexReport) -> None:
-        if report.events and self.on_events is not None:
-            report.events = await self.on_events()
-            self._committed = self._committed or report.events > 0
+        if report.events:
+            report.events = await self._move_events()
+
+    async def _move_events(self) -> int:
+        """Have the session move the outbox's events to the log; how many it added."""
+        if self.on_events is None:
+            return 0
+        moved = await self.on_events()
+        self._committed = self._committed or moved > 0
+        return moved
 
     async def flush_events(self) -> int:
         """Move events a crash left in the outbox to the log, and tell subscribers."""
         async with self._lock:
-            report = IndexReport(events=1)
-            await self._commit_events(report)
+            moved = await self._move_events()
         self._announce()
-        return report.events
+        return moved
 
     def _announce(self) -> None:
         # Subscribers are told once the operation is over, the graph included, so that what

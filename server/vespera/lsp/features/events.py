@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 
-from vespera.events.log import MAX_PAGE
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
 from vespera_protocol.events import Event
@@ -77,7 +76,7 @@ def register(server: VesperaServer) -> None:
                 params.filter,
                 after=params.after,
                 before=params.before,
-                limit=min(params.limit, MAX_PAGE),
+                limit=params.limit,
                 newest_first=params.newest_first,
             )
         except ValueError as exc:  # a malformed time in the filter
@@ -95,17 +94,16 @@ def register(server: VesperaServer) -> None:
         assert session is not None
         if params.filter.since or params.filter.until:
             raise JsonRpcInvalidParams("A subscription takes no time range; use 'after'.")
-        holder: list[str] = []
 
         async def send(event: Event) -> None:
+            # ``sub`` is bound below, before the first event can reach here.
             ls.protocol.notify(
-                EVENT, msgspec.to_builtins(EventParams(subscription=holder[0], event=event))
+                EVENT, msgspec.to_builtins(EventParams(subscription=sub.id, event=event))
             )
 
         # The subscription's first step reads the log in the database's thread, so this
         # answer reaches the client before any notification of the subscription does.
         sub = await session.bus.subscribe(send, params.filter, after=params.after)
-        holder.append(sub.id)
         ls.subscriptions[sub.id] = session.bus
         # Where it starts: every later event is sent, whatever was committed meanwhile.
         head = await session.events.head()

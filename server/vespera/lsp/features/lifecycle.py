@@ -15,6 +15,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from vespera.editor.document import index_to_utf16
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features import pull_diagnostics
 from vespera.lsp.server import VesperaServer
@@ -143,13 +144,10 @@ def edit_end(change: lsp.TextDocumentContentChangeEvent) -> tuple[int, int] | No
         return None
     start = change.range.start
     lines = change.text.split("\n")
+    last = index_to_utf16(lines[-1], len(lines[-1]))
     if len(lines) == 1:
-        return start.line, start.character + _utf16_len(lines[0])
-    return start.line + len(lines) - 1, _utf16_len(lines[-1])
-
-
-def _utf16_len(text: str) -> int:
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+        return start.line, start.character + last
+    return start.line + len(lines) - 1, last
 
 
 def _apply_settings(ls: VesperaServer, raw: Any) -> None:
