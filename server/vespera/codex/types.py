@@ -32,6 +32,11 @@ FieldKind = Literal["text", "number", "boolean", "date", "link", "enum", "tags"]
 _MAX_TYPE_FILE = 256 * 1024
 
 
+def is_type_path(path: str) -> bool:
+    """Whether a vault-relative path is inside the folder of codex type files."""
+    return path.startswith(TYPES_DIR + "/")
+
+
 class FieldSpec(BaseModel):
     """One frontmatter field of a codex type."""
 

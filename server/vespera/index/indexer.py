@@ -42,9 +42,9 @@ from vespera.store.index_queries import StoredFile
 from vespera.store.note_rows import LINK_KIND, LINK_NAME, LINK_TARGET
 from vespera.store.note_state import NoteState, state_of
 from vespera.vault.config import VaultConfig
-from vespera.vault.model import LinkKind, Problem
+from vespera.vault.model import LinkKind, ParsedNote, Problem
 from vespera.vault.resolve import LinkResolver, Resolution
-from vespera.vault.walk import FileStat, IgnoreRules, WalkResult, is_note_path, walk_vault
+from vespera.vault.walk import IgnoreRules, WalkResult, is_note_path, walk_vault
 from vespera_protocol.events import CATCH_UP, EXTERNAL, USER
 
 log = logging.getLogger(__name__)
@@ -162,8 +162,8 @@ def _parallel(notes: int) -> bool:
 
 def _plan(
     walked: WalkResult, stored: dict[str, StoredFile], held: frozenset[str], reread: bool
-) -> tuple[dict[str, FileStat], list[str], list[str]]:
-    """What a scan finds (by path), what is gone from the vault, and what it must read."""
+) -> tuple[list[str], list[str]]:
+    """What is gone from the vault, and what a scan must read."""
     found = {f.path: f for f in walked.files}
     # Notes in folders that could not be listed, or whose files could not be looked at, may
     # well still exist: they keep what the index knows of them.
@@ -187,7 +187,7 @@ def _plan(
             or (s.mtime_ns, s.size) != (f.mtime_ns, f.size)
         )
     ]
-    return found, gone, to_read
+    return gone, to_read
 
 
 class Indexer:
@@ -272,13 +272,13 @@ class Indexer:
             reread, self._reread_all = self._reread_all, False
             # Comparing 10k files with their rows takes the event loop 10-30 ms: in a thread,
             # an editor's requests are answered in between.
-            found, gone, to_read = await asyncio.to_thread(
+            gone, to_read = await asyncio.to_thread(
                 _plan, walked, stored, frozenset(self.held), reread
             )
             if warmed and not _parallel(len(to_read)):
                 await self.close()  # a small vault after all: no processes kept for nothing
-            report.files = len(found)
-            report.unchanged = len(found) - len(to_read)
+            report.files = len(walked.files)
+            report.unchanged = report.files - len(to_read)
             file_problems: dict[str, list[Problem]] = {}
             for path, problem in walked.problems:
                 file_problems.setdefault(path, []).append(problem)
@@ -383,10 +383,13 @@ class Indexer:
             return report
 
     @_announcing
-    async def update_text(self, path: str, text: str) -> IndexReport:
+    async def update_text(
+        self, path: str, text: str, parsed: ParsedNote | None = None
+    ) -> IndexReport:
         """Index the text an editor holds for ``path`` (which need not exist on disk yet).
 
-        Parsing runs in a thread: a large buffer must not hold up the event loop.
+        ``parsed`` is that text already parsed, if the caller has it. Otherwise parsing runs in
+        a thread: a large buffer must not hold up the event loop.
         """
         async with self._lock:
             started = time.perf_counter()
@@ -397,7 +400,7 @@ class Indexer:
             # Stored with a time no file has: should the editor's text never be saved (a crash,
             # an editor quitting without closing), the next scan reads the file again.
             result = await asyncio.to_thread(
-                read_text, path, text, known, self.config.max_note_bytes, _EDITOR_MTIME
+                read_text, path, text, known, self.config.max_note_bytes, _EDITOR_MTIME, parsed
             )
             work = _Pass(stored, report, WriteBatch())
             # Its events wait for the text to settle, unless it is an automation's edit coming
@@ -405,8 +408,6 @@ class Indexer:
             announced = self.recorder.expected(path, result.content_hash, take=False)
             work.origin = Origin(USER) if announced is not None else None
             work.deferred = announced is None
-            if path not in self.resolver:
-                work.changed_names |= self.resolver.add(path)
             if result.outcome == "same":
                 report.unchanged = 1  # the stat may differ on purpose: the editor's text stands
             else:

@@ -49,14 +49,26 @@ def meaning_hash(data: bytes) -> str:
     return hashlib.blake2b(b" ".join(data.split()), digest_size=16).hexdigest()
 
 
+def read_limited(file: Path, max_bytes: int) -> tuple[bytes | None, int, int]:
+    """``file``'s bytes (``None`` if over ``max_bytes``), its size and mtime; raises OSError.
+
+    The size is taken from the open file, and checked again after reading: a note may grow
+    between the two.
+    """
+    with file.open("rb") as handle:
+        st = os.fstat(handle.fileno())
+        if st.st_size > max_bytes:
+            return None, st.st_size, st.st_mtime_ns
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return None, len(data), st.st_mtime_ns
+    return data, len(data), st.st_mtime_ns
+
+
 def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> ReadResult:
     """Read, hash and (if changed) parse the note at vault-relative ``path``."""
     try:
-        with (root / path).open("rb") as handle:
-            st = os.fstat(handle.fileno())
-            if st.st_size > max_bytes:
-                return _oversized(path, st.st_size, st.st_mtime_ns, max_bytes, known_hash)
-            data = handle.read(max_bytes + 1)
+        data, size, mtime_ns = read_limited(root / path, max_bytes)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return ReadResult(path, "gone")
     except OSError as exc:
@@ -70,13 +82,13 @@ def read_note(root: Path, path: str, known_hash: str | None, max_bytes: int) -> 
                 "error",
             ),
         )
-    if len(data) > max_bytes:  # grew between stat and read
-        return _oversized(path, len(data), st.st_mtime_ns, max_bytes, known_hash)
+    if data is None:
+        return _oversized(path, size, mtime_ns, max_bytes, known_hash)
     digest = content_hash(data)
     if digest == known_hash:
-        return ReadResult(path, "same", digest, st.st_mtime_ns, len(data))
+        return ReadResult(path, "same", digest, mtime_ns, size)
     rows = _rows_of(path, parse_bytes, data, meaning_hash(data))
-    return ReadResult(path, "parsed", digest, st.st_mtime_ns, len(data), rows)
+    return ReadResult(path, "parsed", digest, mtime_ns, size, rows)
 
 
 def _rows_of(
@@ -96,12 +108,18 @@ def _rows_of(
 
 
 def read_text(
-    path: str, text: str, known_hash: str | None, max_bytes: int, mtime_ns: int = 0
+    path: str,
+    text: str,
+    known_hash: str | None,
+    max_bytes: int,
+    mtime_ns: int = 0,
+    parsed: ParsedNote | None = None,
 ) -> ReadResult:
     """Parse the text of a note as an editor holds it (unsaved changes included).
 
     ``mtime_ns`` is the time stored with it; the indexer gives one no file can have, so that a
-    later scan always reads the file itself again.
+    later scan always reads the file itself again. ``parsed`` is ``text`` already parsed (the
+    editor's diagnostics usually have it), which is then not parsed again.
     """
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
@@ -109,7 +127,11 @@ def read_text(
     digest = content_hash(data)
     if digest == known_hash:
         return ReadResult(path, "same", digest, mtime_ns, len(data))
-    rows = _rows_of(path, parse_text, text, meaning_hash(data))
+    meaning = meaning_hash(data)
+    if parsed is not None:
+        rows = note_rows(parsed, meaning)
+    else:
+        rows = _rows_of(path, parse_text, text, meaning)
     return ReadResult(path, "parsed", digest, mtime_ns, len(data), rows)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from vespera.codex.types import TYPES_DIR
+from vespera.codex.types import is_type_path
 from vespera.index.indexer import IndexReport
 from vespera.session import VaultSession
 from vespera.vault.config import CONFIG_FILE
@@ -27,11 +27,7 @@ def _relevant(session: VaultSession) -> Callable[[Change, str], bool]:
             return False
         # Anything not ignored may be a note, or a folder of notes moved or deleted; the rules
         # are read at each event, so a reloaded config applies at once.
-        return (
-            rel == CONFIG_FILE
-            or rel.startswith(TYPES_DIR + "/")
-            or not session.indexer.rules.ignored(rel)
-        )
+        return rel == CONFIG_FILE or is_type_path(rel) or not session.indexer.rules.ignored(rel)
 
     return accept
 

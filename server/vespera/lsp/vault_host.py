@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vespera.codex.check import type_findings
-from vespera.codex.types import TYPES_DIR, Codex, load_codex, parse_type_file
+from vespera.codex.types import Codex, is_type_path, load_codex, parse_type_file
 from vespera.editor.catalog import Catalog
 from vespera.editor.cursor import cursor_at, slot_at
 from vespera.editor.document import (
@@ -26,6 +25,7 @@ from vespera.editor.document import (
     parse_editor_text,
 )
 from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findings
+from vespera.index.reader import read_limited
 from vespera.session import VaultError, VaultSession
 from vespera.store.index_reader import IndexReader
 from vespera.store.state import StateLockedError
@@ -216,7 +216,7 @@ class VaultHost:
         await watch_vault(
             self.session,
             self._stop,
-            lambda _report: self.after_index_change(),
+            lambda _report: self.refresh_catalog(),
             on_paths=self._types_touched,
         )
 
@@ -229,7 +229,7 @@ class VaultHost:
                 log.warning("%s%s: %s", path, line, problem.message)
 
     def _types_touched(self, paths: list[str]) -> None:
-        if any(p.startswith(TYPES_DIR + "/") for p in paths):
+        if any(map(is_type_path, paths)):
             self._spawn(self.reload_codex())
 
     async def reload_codex(self) -> None:
@@ -318,15 +318,28 @@ class VaultHost:
             self._settling.add(self._spawn(self._settle(path)))
 
     def _schedule_settle(self, path: str, delay: float) -> None:
-        if (timer := self._settle_timers.pop(path, None)) is not None:
+        def settle() -> Awaitable[None] | None:
+            return None if self._typing_a_token(path) else self._settle(path)
+
+        self._debounce(self._settle_timers, path, delay, settle)
+
+    def _debounce(
+        self,
+        timers: dict[str, asyncio.TimerHandle],
+        path: str,
+        delay: float,
+        work: Callable[[], Awaitable[None] | None],
+    ) -> None:
+        """Run ``work()`` for ``path`` after ``delay`` seconds, unless asked again before."""
+        if (timer := timers.pop(path, None)) is not None:
             timer.cancel()
 
         def fire() -> None:
-            self._settle_timers.pop(path, None)
-            if not self._typing_a_token(path):
-                self._spawn(self._settle(path))
+            timers.pop(path, None)
+            if (started := work()) is not None:
+                self._spawn(started)
 
-        self._settle_timers[path] = asyncio.get_running_loop().call_later(delay, fire)
+        timers[path] = asyncio.get_running_loop().call_later(delay, fire)
 
     def _typing_a_token(self, path: str) -> bool:
         """Whether the last edit of ``path`` ended inside a tag, link or value being typed."""
@@ -362,7 +375,7 @@ class VaultHost:
     def files_changed(self, paths: list[str]) -> None:
         """Files changed on disk (reported by the editor's watcher)."""
         self._types_touched(paths)
-        notes = [p for p in paths if not p.startswith(TYPES_DIR + "/")]
+        notes = [p for p in paths if not is_type_path(p)]
         if self.session is not None and notes:
             self._spawn(self._update(notes))
 
@@ -380,26 +393,20 @@ class VaultHost:
             await self.flush(path)
 
     def _schedule_index(self, path: str, doc: EditorDocument, delay: float) -> None:
-        if (timer := self._index_timers.pop(path, None)) is not None:
-            timer.cancel()
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            self._index_timers.pop(path, None)
-            self._spawn(self._index_text(path, doc))
-
-        self._index_timers[path] = loop.call_later(delay, fire)
+        self._debounce(self._index_timers, path, delay, lambda: self._index_text(path, doc))
 
     async def _index_text(self, path: str, doc: EditorDocument) -> None:
         if self.session is None or self.documents.get(path) is not doc:
             return
         try:
-            report = await self.session.indexer.update_text(path, doc.text)
+            # The diagnostics have usually parsed this text already.
+            parsed = None if doc.needs_parse else doc.parsed
+            report = await self.session.indexer.update_text(path, doc.text, parsed)
         except Exception:
             log.exception("Indexing the editor's text of %s failed", path)
             return
         if report.changed:
-            self.after_index_change()
+            self.refresh_catalog()
 
     async def _update(self, paths: list[str], settle: bool = False) -> None:
         assert self.session is not None
@@ -413,11 +420,7 @@ class VaultHost:
             log.exception("Re-indexing %d changed files failed", len(paths))
             return
         if report.changed or CONFIG_FILE in paths:
-            self.after_index_change()
-
-    def after_index_change(self) -> None:
-        """The index changed: refresh the catalog, then the open notes' diagnostics."""
-        self.refresh_catalog()
+            self.refresh_catalog()
 
     # -- catalog ----------------------------------------------------------------------------
 
@@ -456,15 +459,7 @@ class VaultHost:
 
     def schedule_diagnostics(self, path: str, delay: float) -> None:
         """Publish ``path``'s diagnostics after ``delay`` seconds without further edits."""
-        if (timer := self._diagnostic_timers.pop(path, None)) is not None:
-            timer.cancel()
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            self._diagnostic_timers.pop(path, None)
-            self._spawn(self._publish(path))
-
-        self._diagnostic_timers[path] = loop.call_later(delay, fire)
+        self._debounce(self._diagnostic_timers, path, delay, lambda: self._publish(path))
 
     async def _publish(self, path: str) -> None:
         if self.server.pull_diagnostics:
@@ -481,7 +476,7 @@ class VaultHost:
 
     async def findings(self, doc: EditorDocument) -> list[Finding]:
         """Everything wrong with an open note (or type file), as it stands in the editor."""
-        if doc.path.startswith(TYPES_DIR + "/"):
+        if is_type_path(doc.path):
             _, problems = parse_type_file(Path(doc.path).stem, doc.text)
             return [Finding.of(p) for p in problems]
         if not is_note_path(doc.path):
@@ -595,14 +590,12 @@ def _read_documents(root: Path, paths: list[str], limit: int) -> list[EditorDocu
     out = []
     for path in paths:
         try:
-            with (root / path).open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                data = handle.read(limit + 1) if size <= limit else b""
+            data, size, _ = read_limited(root / path, limit)
         except OSError:
             continue
-        if size > limit or len(data) > limit:
+        if data is None:
             doc = EditorDocument(path, "", None, limit)
-            doc.set_parsed(empty_note(path, too_large(max(size, len(data)), limit)), doc.text)
+            doc.set_parsed(empty_note(path, too_large(size, limit)), doc.text)
         else:
             doc = EditorDocument(path, data.decode("utf-8", "replace"), None, limit)
             doc.set_parsed(parse_bytes(path, data), doc.text)  # reports bad bytes as the index does
