@@ -197,8 +197,7 @@ class EventLog:
             )
 
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))  # one thread trip
 
     # -- writing ----------------------------------------------------------------------------
 

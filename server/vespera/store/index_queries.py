@@ -96,13 +96,13 @@ class IndexQueries:
         self.path = path
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row is not None else None
+        rows = await self._rows(sql, params)
+        return rows[0][0] if rows else None
 
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread; a cursor would take three (execute, fetch,
+        # close), and an edit's indexing runs a dozen small queries.
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def get_meta(self, key: str) -> str | None:
         """A value from the ``meta`` table."""
