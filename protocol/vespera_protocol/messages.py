@@ -236,3 +236,153 @@ for _message in (
     ),
 ):
     _register(_message)
+
+
+# -- automation ---------------------------------------------------------------------------------
+
+AUTOMATION_RESULT = "vespera/automationResult"
+"""Notification, server to client: what one automation run did.
+
+Sent to clients that ask for it in ``initialize`` with ``{"vespera": {"automationResult":
+true}}`` (see :data:`AUTOMATION_CAPABILITY`). Other clients get ``window/showMessage`` for the
+messages of ``notify`` actions only (the ``automationMessages`` setting can turn that off).
+"""
+AUTOMATION_CAPABILITY = "automationResult"
+"""The key a client sets under ``capabilities.experimental.vespera`` to get automation results."""
+RUNS_LIST = "vespera/runs/list"
+"""Request, client to server: the latest automation runs, newest first."""
+RUNS_GET = "vespera/runs/get"
+"""Request, client to server: one run's whole trace."""
+
+RunOutcome = Literal["succeeded", "partial", "failed", "skipped"]
+
+
+class RunChange(msgspec.Struct, kw_only=True):
+    """One note a run changed."""
+
+    path: str
+    kind: Literal["created", "modified"]
+    summary: str
+    """What changed, in a few words (``set music``, ``created``)."""
+
+
+class RunMessage(msgspec.Struct, kw_only=True):
+    """A message a ``notify`` action left for the writer."""
+
+    message: str
+    level: Literal["info", "warning", "error"] = "info"
+
+
+class AutomationResultParams(msgspec.Struct, kw_only=True, rename="camel"):
+    """The result of one automation run."""
+
+    vault: str
+    """The vault folder's URI."""
+    run: str
+    """The run's id; ``vespera/runs/get`` returns its trace."""
+    rule: str
+    """The rule's id."""
+    rule_name: str
+    event: Event
+    """The event that started the run."""
+    outcome: RunOutcome
+    """``succeeded``; ``partial`` (an action failed with ``continue_on_error``); ``failed``;
+    ``skipped`` (its conditions did not hold)."""
+    changes: list[RunChange] = msgspec.field(default_factory=list)
+    messages: list[RunMessage] = msgspec.field(default_factory=list)
+    emitted: list[str] = msgspec.field(default_factory=list)
+    """The types of the events the run emitted."""
+    duration_ms: float = 0.0
+    error: str | None = None
+    """Why the run failed, when it did."""
+
+
+class RunsListParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which runs to list."""
+
+    vault: str | None = None
+    """The vault folder's URI; may be left out when the server serves one vault."""
+    rule: str | None = None
+    """Only the runs of this rule."""
+    subject: str | None = None
+    """Only runs started by events about this note (a vault-relative path)."""
+    outcome: RunOutcome | None = None
+    before: str | None = None
+    """Only runs older than this run id (the ``next`` of an earlier page)."""
+    limit: int = 50
+
+
+class RunSummary(msgspec.Struct, kw_only=True, rename="camel"):
+    """One run, in a list."""
+
+    run: str
+    rule: str
+    rule_name: str
+    event_type: str
+    subject: str
+    outcome: RunOutcome
+    started: str
+    """When it started, RFC 3339 in UTC."""
+    duration_ms: float
+    changes: int
+
+
+class RunsListResult(msgspec.Struct, kw_only=True):
+    """A page of runs, newest first."""
+
+    runs: list[RunSummary]
+    next: str | None = None
+    """Pass as ``before`` for the next page; null: no more."""
+
+
+class RunsGetParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which run's trace to return."""
+
+    run: str
+    vault: str | None = None
+
+
+class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
+    """A run's whole trace: the event, the rule's version, each condition and each action."""
+
+    run: str
+    rule: str
+    rule_name: str
+    rule_version: str
+    rule_file: str
+    event: Event
+    outcome: RunOutcome
+    started: str
+    duration_ms: float
+    conditions: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Each condition tested, in order: ``{"condition": ..., "value": true}``."""
+    actions: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Each action: its type, label, rendered inputs, result or error, time, nested steps."""
+    changes: list[RunChange] = msgspec.field(default_factory=list)
+    writes: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Each note written: path, the text before (null: created) and after; for undoing."""
+    messages: list[RunMessage] = msgspec.field(default_factory=list)
+    emitted: list[dict[str, str]] = msgspec.field(default_factory=list)
+    """The events the run emitted: their ``id`` and ``type``."""
+    attempts: int = 1
+    """How many times it was planned (a note changed under it is planned again)."""
+    error: str | None = None
+
+
+for _message in (
+    Message(
+        AUTOMATION_RESULT,
+        "notification",
+        AutomationResultParams,
+        doc="What one automation run did: its rule, event, outcome, changes and messages.",
+    ),
+    Message(
+        RUNS_LIST,
+        "request",
+        RunsListParams,
+        RunsListResult,
+        doc="The latest automation runs, newest first, filtered by rule, note or outcome.",
+    ),
+    Message(RUNS_GET, "request", RunsGetParams, RunTrace, doc="One automation run's trace."),
+):
+    _register(_message)

@@ -1,4 +1,4 @@
-"""Generating ``schemas/``: JSON Schemas for the vault config, the protocol and its events.
+"""Generating ``schemas/``: JSON Schemas for the vault config, rules, the protocol and events.
 
 Run ``vespera schemas`` after changing a model; a test fails while a generated file is stale.
 """
@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vespera.automation.rules import json_schema as rule_schema
 from vespera.codex.types import json_schema as codex_schema
 from vespera.lsp.settings import ServerSettings
 from vespera.vault.config import VaultConfig
@@ -33,6 +34,7 @@ def generated() -> dict[str, dict[str, Any]]:
         "server-settings.schema.json": settings,
         "protocol.schema.json": protocol_schema(),
         "event.schema.json": events_schema(),
+        "rule.schema.json": rule_schema(),
     }
 
 

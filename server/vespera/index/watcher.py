@@ -12,7 +12,7 @@ from watchfiles import Change, awatch
 from vespera.codex.types import is_type_path
 from vespera.index.indexer import IndexReport
 from vespera.session import VaultSession
-from vespera.vault.config import CONFIG_FILE
+from vespera.vault.config import CONFIG_FILE, is_rule_path
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,12 @@ def _relevant(session: VaultSession) -> Callable[[Change, str], bool]:
             return False
         # Anything not ignored may be a note, or a folder of notes moved or deleted; the rules
         # are read at each event, so a reloaded config applies at once.
-        return rel == CONFIG_FILE or is_type_path(rel) or not session.indexer.rules.ignored(rel)
+        return (
+            rel == CONFIG_FILE
+            or is_type_path(rel)
+            or is_rule_path(rel)
+            or not session.indexer.rules.ignored(rel)
+        )
 
     return accept
 

@@ -47,6 +47,21 @@ class ServerSettings(BaseModel):
             "typed, only saving does: a half-typed tag never fires a rule."
         ),
     )
+    automation: bool = Field(
+        default=True,
+        description=(
+            "Run the vault's automation rules (.vespera/rules). Off, events are still logged "
+            "and rules still checked, but none runs."
+        ),
+    )
+    automation_messages: bool = Field(
+        default=True,
+        alias="automationMessages",
+        description=(
+            "Show the messages of 'notify' actions as window messages to clients that do not "
+            "take vespera/automationResult."
+        ),
+    )
     tag_hygiene: bool = Field(
         default=True,
         alias="tagHygiene",

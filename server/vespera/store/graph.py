@@ -22,6 +22,7 @@ import contextlib
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,11 +105,16 @@ class GraphStore:
         except RuntimeError as exc:
             raise GraphUnavailableError(f"Cannot open the graph database at {path}: {exc}") from exc
         self._conn = kuzu.Connection(self._db)
+        self._reader: kuzu.Connection | None = None
+        self._read_lock = threading.Lock()
         for statement in _SCHEMA:
             self._conn.execute(statement)
 
     def close(self) -> None:
-        """Close the connection and the database."""
+        """Close the connections and the database."""
+        with self._read_lock:
+            if self._reader is not None:
+                self._reader.close()
         self._conn.close()
         self._db.close()
 
@@ -354,6 +360,27 @@ class GraphStore:
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """Run a read query and return its rows."""
         return self._run(cypher, params)
+
+    def read(self, cypher: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        """Run a query on a connection of its own, in a read-only transaction.
+
+        For queries written in rules: whatever they say, they cannot change the graph, and
+        they do not share the indexer's connection.
+        """
+        with self._read_lock:
+            if self._reader is None:
+                self._reader = kuzu.Connection(self._db)
+            conn = self._reader
+            conn.execute("BEGIN TRANSACTION READ ONLY")
+            try:
+                result = conn.execute(cypher, params or {})
+                assert isinstance(result, kuzu.QueryResult)
+                rows: list[list[Any]] = []
+                while result.has_next():
+                    rows.append(list(result.get_next()))
+                return rows
+            finally:
+                conn.execute("ROLLBACK")
 
 
 def _only(rows: GraphRows, paths: set[str]) -> GraphRows:

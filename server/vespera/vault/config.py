@@ -14,6 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vespera.vault.model import Problem, Range
 
 CONFIG_DIR = ".vespera"
+RULES_DIR = f"{CONFIG_DIR}/rules"
+"""Where a vault's automation rules are (``*.yaml``)."""
+
+
+def is_rule_path(path: str) -> bool:
+    """Whether a vault-relative path is a rule file."""
+    return path.startswith(RULES_DIR + "/") and path.lower().endswith((".yaml", ".yml"))
+
+
 CONFIG_FILE = f"{CONFIG_DIR}/config.yaml"
 
 

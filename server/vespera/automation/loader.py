@@ -1,0 +1,390 @@
+"""Reading rule files: each rule checked on its own, a broken one disabled with its reason.
+
+Problems carry the range of the YAML node they are about, so the editor can underline the key
+or value at fault. One bad rule never stops the others in its file or elsewhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from vespera.automation.actions import ACTIONS, validate_actions
+from vespera.automation.rules import RULES_DIR, Rule, rule_version, slug
+from vespera.automation.templates import Renderer
+from vespera.codex.types import Codex
+from vespera.vault.model import Problem, Range, Severity
+
+_MAX_RULE_FILE = 512 * 1024
+
+
+@dataclass
+class LoadedRule:
+    """A rule as loaded: valid (``rule`` set) or not, with where it came from."""
+
+    id: str
+    file: str
+    index: int
+    version: str
+    name: str
+    rule: Rule | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> bool:
+        """Whether the rule can run: valid and enabled."""
+        return self.rule is not None and self.rule.enabled
+
+    @property
+    def disabled_reason(self) -> str | None:
+        """Why the rule does not run, or ``None``."""
+        if self.rule is None:
+            errors = [p.message for p in self.problems if p.severity == "error"]
+            return "; ".join(errors[:3]) or "invalid"
+        if not self.rule.enabled:
+            return "enabled: false"
+        return None
+
+
+@dataclass
+class RuleFile:
+    """The rules of one file and the problems of the file as a whole."""
+
+    path: str
+    rules: list[LoadedRule]
+    problems: list[Problem]
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem of the file and its rules."""
+        return self.problems + [p for r in self.rules for p in r.problems]
+
+
+def _problem(message: str, span: Range, severity: Severity = "error") -> Problem:
+    return Problem("rule-invalid", message, severity, span)
+
+
+def _span(node: yaml.Node) -> Range:
+    start, end = node.start_mark, node.end_mark
+    return Range(start.line, start.column, end.line, end.column)
+
+
+def _child(node: yaml.Node, key: Any) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The key node and the value node of ``key`` under ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                return k, v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return None, node.value[key]
+    return None, None
+
+
+def _locate(node: yaml.Node, loc: Iterable[Any], key_itself: bool = False) -> Range:
+    """The range of the node at ``loc`` (pydantic's error location), or its nearest parent."""
+    current = node
+    last_key: yaml.Node | None = None
+    for part in loc:
+        if part == "from_":
+            part = "from"
+        if part == "as_":
+            part = "as"
+        if isinstance(current, yaml.SequenceNode) and not isinstance(part, int):
+            # A value given as a scalar that the model made a list of: stay on it.
+            continue
+        key_node, value = _child(current, part)
+        if value is None:
+            if isinstance(current, yaml.ScalarNode):
+                break
+            continue
+        current, last_key = value, key_node
+    if key_itself and last_key is not None:
+        return _span(last_key)
+    return _span(current)
+
+
+def _model_fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+_CONDITION_TAGS = frozenset({"expr", "all", "any", "not", "tag", "link", "count", "field"})
+
+
+def _shown(loc: list[Any]) -> list[Any]:
+    """A location as the writer reads it: without the names pydantic gives union members."""
+    out: list[Any] = []
+    for index, part in enumerate(loc):
+        after_item = index > 0 and isinstance(loc[index - 1], int)
+        section = next((p for p in reversed(loc[:index]) if p in ("actions", "conditions")), None)
+        if after_item and (
+            (section == "actions" and part in ACTIONS)
+            or (section == "conditions" and part in _CONDITION_TAGS)
+        ):
+            continue
+        out.append(part)
+    return out
+
+
+def _message(error: Any, data: Any) -> str:
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    kind = error["type"]
+    where = ".".join(str(p) for p in _shown(loc))
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else ""
+        return f"Unknown key '{key}'.{_did_you_mean(key, _known_keys(loc))}"
+    if kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag", "")
+        return (
+            f"Unknown action type '{tag}'.{_did_you_mean(str(tag), ACTIONS)} "
+            f"Actions: {', '.join(ACTIONS)}."
+        )
+    if kind == "union_tag_not_found":
+        return f"{where}: an action needs a 'type' ({', '.join(ACTIONS)})."
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+_TOP_KEYS: list[str] = []
+
+
+def _known_keys(loc: list[Any]) -> list[str]:
+    """The keys allowed where an unknown key was found (for "did you mean")."""
+    from vespera.automation.rules import Trigger
+
+    parts = [p for p in loc[:-1] if not isinstance(p, int)]
+    if not parts:
+        return _model_fields(Rule)
+    if parts[0] == "trigger":
+        return _model_fields(Trigger)
+    if parts[0] == "actions":
+        names = [p for p in parts if p in ACTIONS]
+        if names:
+            return _model_fields(ACTIONS[str(names[-1])].config)
+        return [k for plugin in ACTIONS.values() for k in _model_fields(plugin.config)]
+    if parts[0] == "conditions":
+        return [
+            "field",
+            "op",
+            "value",
+            "note",
+            "has_tag",
+            "has_link",
+            "to",
+            "count",
+            "all",
+            "any",
+            "not",
+        ]
+    return []
+
+
+def _check_templates(value: Any, node: yaml.Node, renderer: Renderer) -> list[Problem]:
+    """A problem for each template in ``value`` that does not parse."""
+    out: list[Problem] = []
+    if isinstance(value, str) and renderer.has_template(value):
+        found = renderer.check(value)
+        if found is not None:
+            out.append(_problem(f"Template error: {found.message}", _span(node)))
+    elif isinstance(value, dict) and isinstance(node, yaml.MappingNode):
+        for key, child in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value in value:
+                out += _check_templates(value[key.value], child, renderer)
+    elif isinstance(value, list) and isinstance(node, yaml.SequenceNode):
+        for item, child in zip(value, node.value, strict=False):
+            out += _check_templates(item, child, renderer)
+    return out
+
+
+def _check_conditions(data: Any, node: yaml.Node | None, renderer: Renderer) -> list[Problem]:
+    """Expression conditions are bare expressions: check them as such."""
+    out: list[Problem] = []
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        return out
+    for item, child in zip(data, node.value, strict=False):
+        if isinstance(item, str):
+            found = renderer.check_expression(item)
+            if found is not None:
+                out.append(_problem(f"Condition: {found.message}", _span(child)))
+        elif isinstance(item, dict):
+            for key in ("all", "any"):
+                _, sub = _child(child, key)
+                out += _check_conditions(item.get(key), sub, renderer)
+    return out
+
+
+def parse_rule_file(
+    path: str, text: str, renderer: Renderer, codex: Codex | None = None
+) -> RuleFile:
+    """The rules in the text of the rule file at vault-relative ``path``."""
+    stem = Path(path).stem
+    whole = Range(0, 0, 0, 0)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        span = Range(mark.line, mark.column, mark.line, mark.column + 1) if mark else whole
+        return RuleFile(
+            path, [], [_problem(f"Not valid YAML: {getattr(exc, 'problem', exc)}.", span)]
+        )
+    if root is None or data is None:
+        return RuleFile(path, [], [_problem("The file holds no rule.", whole, "warning")])
+    if isinstance(data, dict) and isinstance(root, yaml.MappingNode):
+        items, nodes = [data], [root]
+    elif isinstance(data, list) and isinstance(root, yaml.SequenceNode):
+        items, nodes = data, list(root.value)
+    else:
+        return RuleFile(
+            path,
+            [],
+            [_problem("A rule file holds one rule (a mapping) or a list of rules.", _span(root))],
+        )
+    rules: list[LoadedRule] = []
+    for index, (item, node) in enumerate(zip(items, nodes, strict=True)):
+        rules.append(_load_rule(path, stem, index, len(items), item, node, renderer, codex))
+    seen: dict[str, LoadedRule] = {}
+    for loaded in rules:
+        if loaded.id in seen:
+            loaded.rule = None
+            loaded.problems.append(
+                _problem(f"Another rule of this file has the id '{loaded.id}'.", whole)
+            )
+        seen[loaded.id] = loaded
+    return RuleFile(path, rules, [])
+
+
+def _load_rule(
+    path: str,
+    stem: str,
+    index: int,
+    count: int,
+    item: Any,
+    node: yaml.Node,
+    renderer: Renderer,
+    codex: Codex | None,
+) -> LoadedRule:
+    name = (
+        str(item.get("name") or f"rule {index + 1}")
+        if isinstance(item, dict)
+        else f"rule {index + 1}"
+    )
+    given = item.get("id") if isinstance(item, dict) else None
+    rule_id = (
+        str(given) if isinstance(given, str) else (stem if count == 1 else f"{stem}/{slug(name)}")
+    )
+    loaded = LoadedRule(rule_id, path, index, rule_version(item), name, None)
+    if not isinstance(item, dict):
+        loaded.problems.append(
+            _problem("A rule is a mapping (name, trigger, actions).", _span(node))
+        )
+        return loaded
+    try:
+        rule = Rule.model_validate(item)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = list(error["loc"])
+            at_key = error["type"] == "extra_forbidden"
+            where = _shown(loc)
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                where.append("type")  # the action's type is what is wrong
+            span = _locate(node, where, at_key)
+            if error["type"] == "missing":
+                # The whole mapping is at fault; its first line is enough to underline.
+                span = Range(span.start_line, span.start_char, span.start_line + 1, 0)
+            loaded.problems.append(_problem(_message(error, item), span))
+        return loaded
+    problems: list[Problem] = []
+    for action_index, message in validate_actions(rule.actions):
+        problems.append(_problem(message, _locate(node, ["actions", action_index])))
+    _, actions_node = _child(node, "actions")
+    if actions_node is not None:
+        problems += _check_templates(item.get("actions"), actions_node, renderer)
+    _, conditions_node = _child(node, "conditions")
+    problems += _check_conditions(item.get("conditions"), conditions_node, renderer)
+    if codex:
+        problems += _check_codex(rule, node, codex)
+    loaded.problems = problems
+    if not any(p.severity == "error" for p in problems):
+        loaded.rule = rule
+    return loaded
+
+
+def _check_codex(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
+    """Codex types a rule names that the vault does not define (warnings: it may be coming)."""
+    out: list[Problem] = []
+    known = codex.names
+    for t_index, trigger in enumerate(rule.trigger):
+        for name in trigger.codex_type:
+            if codex.get(name) is None:
+                _, tnode = _child(node, "trigger")
+                where = tnode if tnode is not None else node
+                if isinstance(where, yaml.SequenceNode):
+                    where = where.value[t_index]
+                out.append(
+                    _problem(
+                        f"No codex type '{name}' in this vault.{_did_you_mean(name, known)}",
+                        _locate(where, ["codex_type"]),
+                        "warning",
+                    )
+                )
+    return out
+
+
+def mark_duplicate_ids(files: Iterable[RuleFile]) -> None:
+    """Disable a rule whose id a rule of an earlier file (by path) already has.
+
+    Ids name a rule's changes (``automation:<id>``) and its traces: two rules sharing one would
+    be told apart by nothing.
+    """
+    owners: dict[str, str] = {}
+    for rule_file in sorted(files, key=lambda f: f.path):
+        for loaded in rule_file.rules:
+            owner = owners.setdefault(loaded.id, rule_file.path)
+            if owner != rule_file.path and loaded.rule is not None:
+                loaded.rule = None
+                loaded.problems.append(
+                    _problem(
+                        f"The rule id '{loaded.id}' is already used in {owner}; give this "
+                        "rule another 'id'.",
+                        Range(0, 0, 0, 0),
+                    )
+                )
+
+
+def load_rules(root: Path, renderer: Renderer, codex: Codex | None = None) -> list[RuleFile]:
+    """Every rule file of the vault at ``root``, sorted by path (duplicate ids disabled)."""
+    folder = root / RULES_DIR
+    if not folder.is_dir():
+        return []
+    out: list[RuleFile] = []
+    for file in sorted(folder.rglob("*")):
+        if file.suffix.lower() not in (".yaml", ".yml") or not file.is_file():
+            continue
+        rel = file.relative_to(root).as_posix()
+        out.append(read_rule_file(root, rel, renderer, codex))
+    mark_duplicate_ids(out)
+    return out
+
+
+def read_rule_file(root: Path, rel: str, renderer: Renderer, codex: Codex | None) -> RuleFile:
+    """One rule file, read from disk; an unreadable file is one problem."""
+    file = root / rel
+    try:
+        if file.stat().st_size > _MAX_RULE_FILE:
+            raise ValueError(f"it is over {_MAX_RULE_FILE // 1024} KB")
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return RuleFile(
+            rel, [], [_problem(f"Cannot read this rule file: {exc}.", Range(0, 0, 0, 0))]
+        )
+    return parse_rule_file(rel, text, renderer, codex)

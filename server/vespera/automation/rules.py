@@ -1,0 +1,212 @@
+"""Rule files: ``.vespera/rules/*.yaml``, one rule or a list of rules per file.
+
+A rule names a trigger (the events it reacts to, narrowed by filters), conditions that must
+hold, and the actions to take::
+
+    name: Scene mood music
+    trigger:
+      event: tag_changed
+      codex_type: scene
+      tags: "mood:*"
+    conditions:
+      - has_link: music
+    actions:
+      - type: update_linked_codex
+        field: music
+        target_type: music
+        tags: ["mood:${trigger.new_value}"]
+
+The models here are the whole format: ``schemas/rule.schema.json`` is generated from them and
+``docs/rules.md`` explains them with examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from fnmatch import fnmatchcase
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from vespera.automation.actions import AnyAction
+from vespera.automation.conditions import Condition
+from vespera.automation.patterns import check_tag_pattern
+from vespera.vault.config import RULES_DIR as RULES_DIR  # where rule files live
+from vespera.vault.config import is_rule_path as is_rule_path
+from vespera_protocol.events import EVENT_TYPES, is_custom_type
+
+CUSTOM_NAMESPACE = "vault"
+"""The namespace of custom events a rule names without one (``music_changed``)."""
+_BARE_EVENT = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+
+
+def event_type_name(name: str) -> str:
+    """The full type of an event as a rule names it; raises ``ValueError`` for a bad name.
+
+    Built-in types are themselves; ``custom.<namespace>.<name>`` too; any other lower-case
+    name (``music_changed``) is a custom event of the vault: ``custom.vault.music_changed``.
+    Globs (``note.*``) are kept as written.
+    """
+    name = name.strip()
+    if name in EVENT_TYPES or is_custom_type(name):
+        return name
+    if any(c in name for c in "*?["):
+        if not any(fnmatchcase(t, name) for t in EVENT_TYPES) and not name.startswith("custom."):
+            raise ValueError(f"{name!r} matches no event type")
+        return name
+    if _BARE_EVENT.fullmatch(name) and not name.startswith("custom."):
+        return f"custom.{CUSTOM_NAMESPACE}.{name}"
+    raise ValueError(
+        f"{name!r} is not an event type: use one of {', '.join(EVENT_TYPES)}, or a lower-case "
+        "name of your own (letters, digits and '_') for a custom event"
+    )
+
+
+def short_event_name(name: str) -> str:
+    """How a rule would write the event type (the inverse of :func:`event_type_name`)."""
+    return name.removeprefix(f"custom.{CUSTOM_NAMESPACE}.")
+
+
+def _many(value: Any) -> Any:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str | int | float | bool) else value
+
+
+class Trigger(BaseModel):
+    """The events a rule reacts to, and the filters they must pass."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    event: list[str] = Field(
+        min_length=1,
+        description=(
+            "The event type(s): tag_changed, status_changed, field_changed, task_completed, "
+            "note.created... or a custom event's name. Globs such as 'note.*' match several."
+        ),
+    )
+    codex_type: list[str] = Field(
+        default_factory=list, description="Only notes of these codex types (any if empty)."
+    )
+    tags: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Tag patterns ('mood:*', 'emotion:scared|state:frightened'). For tag_changed, a tag "
+            "added or a value changed to must match; for other events, a tag of the note."
+        ),
+    )
+    removed_tags: list[str] = Field(
+        default_factory=list,
+        description="For tag_changed: a tag removed, or a value changed from, must match.",
+    )
+    paths: list[str] = Field(
+        default_factory=list, description="Vault path globs ('Scenes/**'); any if empty."
+    )
+    field: str | None = Field(
+        default=None, description="For field_changed: the frontmatter field that changed."
+    )
+    from_: list[Any] = Field(
+        default_factory=list,
+        alias="from",
+        description="The old value(s) (status, field, or a key:value tag's value).",
+    )
+    to: list[Any] = Field(
+        default_factory=list,
+        description="The new value(s) (status, field, or a key:value tag's value).",
+    )
+    actors: list[str] = Field(
+        default_factory=list,
+        description="Only changes by these actors: user, external, catch-up, automation:<rule> "
+        "or automation:* (any if empty).",
+    )
+    ignore_actors: list[str] = Field(
+        default_factory=list, description="Never changes by these actors (e.g. catch-up)."
+    )
+
+    @field_validator(
+        "event",
+        "codex_type",
+        "tags",
+        "removed_tags",
+        "paths",
+        "from_",
+        "to",
+        "actors",
+        "ignore_actors",
+        mode="before",
+    )
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _many(value)
+
+    @field_validator("event")
+    @classmethod
+    def _event_names(cls, value: list[str]) -> list[str]:
+        return [event_type_name(v) for v in value]
+
+    @field_validator("tags", "removed_tags")
+    @classmethod
+    def _tag_patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            problem = check_tag_pattern(pattern)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+
+class Rule(BaseModel):
+    """One automation rule."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, description="What the rule does, in a few words.")
+    id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        description="A stable id (traces and events name it); made from the file if unset.",
+    )
+    description: str = Field(default="", description="Why the rule exists, for its readers.")
+    enabled: bool = Field(default=True, description="A disabled rule is loaded but never runs.")
+    trigger: list[Trigger] = Field(
+        min_length=1, description="One trigger, or a list of which any may start the rule."
+    )
+    conditions: list[Condition] = Field(
+        default_factory=list, description="Everything that must hold for the rule to run."
+    )
+    actions: list[AnyAction] = Field(min_length=1, description="What to do, in order.")
+
+    @field_validator("trigger", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+
+def rule_version(raw: Any) -> str:
+    """A short hash of a rule's definition, so a trace says which version of it ran."""
+    text = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def slug(text: str) -> str:
+    """A rule id made from a name: lower case, words joined by '-'."""
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    return "-".join(words) or "rule"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file (one rule, or a list of rules)."""
+    one = Rule.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+    defs = one.pop("$defs", {})
+    defs["Rule"] = one
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Vespera automation rule file",
+        "description": "One rule, or a list of rules (.vespera/rules/*.yaml).",
+        "oneOf": [
+            {"$ref": "#/$defs/Rule"},
+            {"type": "array", "items": {"$ref": "#/$defs/Rule"}},
+        ],
+        "$defs": defs,
+    }

@@ -1,0 +1,390 @@
+"""The automation engine of one vault: rules in, events in, runs out.
+
+The engine is a durable subscriber of the vault's event log, so every committed event meets the
+rules once, in order, even across restarts. For each event it finds the candidate rules, and
+for each rule that matches it plans a run in a worker thread (conditions, templates, actions
+against a read-only view of the vault), then applies the run's effects on the event loop:
+writes through the editor or to disk, events into the log, messages to the writer. Each run's
+trace is kept, and its result is handed to whoever listens (the language server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from vespera.automation.actions import RunFailedError, run_actions
+from vespera.automation.conditions import evaluate
+from vespera.automation.loader import (
+    LoadedRule,
+    RuleFile,
+    load_rules,
+    mark_duplicate_ids,
+    read_rule_file,
+)
+from vespera.automation.matcher import Match, NoteFacts, RuleIndex, trigger_scope
+from vespera.automation.planning import Emit, NoteText, NoteWrite, Notice, RunPlan
+from vespera.automation.templates import Renderer, TemplateError
+from vespera.automation.traces import RUNS_FILE, RunStore
+from vespera.automation.vault_view import VaultQueryError, VaultView
+from vespera.automation.writes import WriteConflictError, WriteRefusedError, read_disk, write_disk
+from vespera.codex.types import Codex, load_codex
+from vespera.events.detect import Origin, now_rfc3339
+from vespera.events.ids import new_id
+from vespera_protocol.events import Event, automation
+from vespera_protocol.messages import RunChange, RunMessage, RunOutcome, RunTrace
+
+if TYPE_CHECKING:
+    from vespera.session import VaultSession
+
+log = logging.getLogger(__name__)
+
+SUBSCRIBER = "automation"
+"""The engine's durable subscription to the event log."""
+MAX_ATTEMPTS = 3
+"""How often a run is planned again when a note changed under it before giving up."""
+MAX_CASCADE_RUNS = 50
+"""The most runs one cascade (one first change, followed through its events) may start."""
+
+
+class OpenNotes(Protocol):
+    """Notes open in an editor: read from the editor's text and changed through the editor."""
+
+    def read_open(self, path: str) -> NoteText | None:
+        """The editor's text of ``path`` with its version, or ``None`` if it is not open."""
+
+    async def apply(self, path: str, original: NoteText, text: str) -> bool:
+        """Ask the editor to change ``path`` from ``original`` to ``text``; whether it did."""
+
+
+Listener = Callable[[RunTrace], Awaitable[None]]
+
+
+class AutomationEngine:
+    """Rules and runs of one vault."""
+
+    def __init__(self, session: VaultSession) -> None:
+        self.session = session
+        self.root: Path = session.root
+        self.renderer = Renderer()
+        self.files: dict[str, RuleFile] = {}
+        self.index = RuleIndex(())
+        self.open_notes: OpenNotes | None = None
+        self.listeners: list[Listener] = []
+        self.runs: RunStore | None = None
+        self._view: VaultView | None = None
+        self._cascades: OrderedDict[str, int] = OrderedDict()
+        self._subscription: str | None = None
+        self._starting: asyncio.Future[None] | None = None
+        self.codex = Codex()
+
+    async def start(self, subscribe: bool = True) -> None:
+        """Open the trace store, load the rules and start listening to the log.
+
+        Starting is not cancelled half-way (a database connection opened and then dropped
+        would keep its thread, and the process, alive): :meth:`close` waits for it instead.
+        """
+        self._starting = asyncio.ensure_future(self._start(subscribe))
+        await asyncio.shield(self._starting)
+
+    async def _start(self, subscribe: bool) -> None:
+        self.runs = await RunStore.open(self.session.state_dir / RUNS_FILE)
+        self._view = VaultView(self.session.db.path, lambda q, p: self.session.graph.read(q, p))
+        await asyncio.to_thread(self.reload)
+        if subscribe:
+            sub = await self.session.bus.subscribe(self._on_event, name=SUBSCRIBER)
+            self._subscription = sub.id
+
+    async def close(self) -> None:
+        """Stop listening and close the trace store."""
+        if self._starting is not None:
+            await asyncio.gather(self._starting, return_exceptions=True)
+        if self._subscription is not None:
+            await self.session.bus.unsubscribe(self._subscription)
+            self._subscription = None
+        if self.runs is not None:
+            await self.runs.close()
+            self.runs = None
+        if self._view is not None:
+            self._view.close()
+            self._view = None
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read every rule file again."""
+        self.codex = load_codex(self.root)
+        self.files = {f.path: f for f in load_rules(self.root, self.renderer, self.codex)}
+        self._reindex()
+
+    def reload_file(self, path: str) -> RuleFile | None:
+        """Read one rule file again (gone: its rules go); returns it."""
+        if not (self.root / path).is_file():
+            self.files.pop(path, None)
+            self._reindex()
+            return None
+        found = read_rule_file(self.root, path, self.renderer, self.codex)
+        self.files[path] = found
+        self._reindex()
+        return found
+
+    def _reindex(self) -> None:
+        mark_duplicate_ids(self.files.values())
+        self.index = RuleIndex(self.rules())
+        loaded = self.rules()
+        broken = [r for r in loaded if r.rule is None]
+        log.info(
+            "%d rules loaded (%d runnable, %d invalid)", len(loaded), self.index.size, len(broken)
+        )
+
+    def rules(self) -> list[LoadedRule]:
+        """Every rule of every file, in file order."""
+        return [r for f in sorted(self.files) for r in self.files[f].rules]
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    async def _on_event(self, event: Event) -> None:
+        await self.handle(event)
+
+    async def handle(self, event: Event) -> list[RunTrace]:
+        """Run the rules ``event`` starts; returns their traces."""
+        if self._view is None:
+            return []
+        matches = await asyncio.to_thread(self._match, event)
+        out = []
+        for match in matches:
+            out.append(await self.run(match, event))
+        return out
+
+    def _match(self, event: Event) -> list[Match]:
+        assert self._view is not None
+        self._view.forget()
+        view = self._view
+
+        def facts() -> NoteFacts:
+            note = view.note(event.subject)
+            if note is None:
+                kind = event.data.get("type") if isinstance(event.data, dict) else None
+                return NoteFacts(kind, [])
+            return NoteFacts(note.type, note.tags)
+
+        return self.index.match(event, facts)
+
+    def _read(self, path: str) -> NoteText | None:
+        if self.open_notes is not None:
+            found = self.open_notes.read_open(path)
+            if found is not None:
+                return found
+        return read_disk(self.root, path)
+
+    def _plan(self, match: Match, event: Event) -> tuple[RunPlan, bool, str | None]:
+        """Test the conditions and plan the actions: (plan, whether it runs, error)."""
+        assert self._view is not None
+        view = self._view
+        view.forget()
+        note = view.note(event.subject)
+        trigger = trigger_scope(event, match, note)
+        if event.type.startswith("custom."):
+            trigger["values"] = event.data.get("values", {})
+        plan = RunPlan(event, trigger, note, view, self.renderer, self._read, codex=self.codex)
+        rule = match.rule.rule
+        assert rule is not None
+        try:
+            if not all(evaluate(c, plan) for c in rule.conditions):
+                return plan, False, None
+            run_actions(rule.actions, plan)
+        except (RunFailedError, TemplateError, VaultQueryError, ValueError) as exc:
+            return plan, True, str(exc)
+        return plan, True, None
+
+    async def run(self, match: Match, event: Event) -> RunTrace:
+        """Plan and apply one rule's run for ``event``; keeps and announces its trace."""
+        loaded = match.rule
+        run_id = new_id()
+        started_at = now_rfc3339()
+        started = time.perf_counter()
+        origin = Origin(automation(loaded.id), run_id, event.correlationid)
+        attempts = 0
+        error: str | None = None
+        ran = False
+        applied: list[NoteWrite] = []
+        emitted: list[Event] = []
+        plan: RunPlan | None = None
+        if self._count_cascade(event.correlationid) > MAX_CASCADE_RUNS:
+            error = (
+                f"this cascade already started {MAX_CASCADE_RUNS} runs; stopped here so that "
+                "rules reacting to each other cannot loop"
+            )
+        while error is None and attempts < MAX_ATTEMPTS:
+            attempts += 1
+            planned, ran, error = await asyncio.to_thread(self._plan, match, event)
+            plan = planned
+            if not ran or error is not None:
+                break
+            try:
+                applied, emitted = await self._apply(planned, origin, event)
+                break
+            except WriteConflictError as exc:
+                error = f"{exc}; gave up after {attempts} attempts"
+                if attempts < MAX_ATTEMPTS:
+                    error = None
+                    log.info("Planning %s again: %s", loaded.id, exc)
+            except (WriteRefusedError, OSError) as exc:
+                error = str(exc)
+        trace = self._trace(
+            loaded, event, plan, run_id, started_at, started, ran, error, applied, emitted, attempts
+        )
+        # The trace is committed while the result goes out: a client asking for it at once
+        # waits on the store's lock until it is there.
+        keeping = asyncio.ensure_future(self.runs.add(trace)) if self.runs is not None else None
+        for listener in self.listeners:
+            try:
+                await listener(trace)
+            except Exception:
+                log.exception("Reporting an automation result failed")
+        if keeping is not None:
+            await keeping
+        return trace
+
+    def _count_cascade(self, correlationid: str) -> int:
+        count = self._cascades.pop(correlationid, 0) + 1
+        self._cascades[correlationid] = count
+        while len(self._cascades) > 1000:
+            self._cascades.popitem(last=False)
+        return count
+
+    async def _apply(
+        self, plan: RunPlan, origin: Origin, cause: Event
+    ) -> tuple[list[NoteWrite], list[Event]]:
+        written: list[NoteWrite] = []
+        events: list[Event] = []
+        for effect in plan.effects:
+            if isinstance(effect, NoteWrite):
+                await self._write(effect, origin)
+                written.append(effect)
+            elif isinstance(effect, Emit):
+                events.append(
+                    Event(
+                        specversion="1.0",
+                        id=new_id(),
+                        type=effect.type,
+                        source=self.session.indexer.recorder.maker.source,
+                        subject=effect.subject,
+                        time=now_rfc3339(),
+                        actor=origin.actor,
+                        correlationid=cause.correlationid,
+                        causationid=origin.causationid,
+                        data={"values": effect.data},
+                    )
+                )
+        if events:
+            events = await self.session.events.append(events)
+            self.session.bus.notify()
+        return written, events
+
+    async def _write(self, write: NoteWrite, origin: Origin) -> None:
+        original = write.original
+        if original is not None and original.version is not None and self.open_notes is not None:
+            self.session.expect_write(write.path, write.text, origin)
+            if not await self.open_notes.apply(write.path, original, write.text):
+                raise WriteConflictError(
+                    f"{write.path} changed in the editor since the run read it"
+                )
+            return
+        if (
+            original is None
+            and self.open_notes is not None
+            and self.open_notes.read_open(write.path) is not None
+        ):
+            raise WriteConflictError(f"{write.path} is open in the editor")
+        self.session.expect_write(write.path, write.text, origin)
+        await asyncio.to_thread(write_disk, self.root, write.path, original, write.text)
+        await self.session.update([write.path], actor=origin.actor)
+
+    def _trace(
+        self,
+        loaded: LoadedRule,
+        event: Event,
+        plan: RunPlan | None,
+        run_id: str,
+        started_at: str,
+        started: float,
+        ran: bool,
+        error: str | None,
+        applied: list[NoteWrite],
+        emitted: list[Event],
+        attempts: int,
+    ) -> RunTrace:
+        steps = [] if plan is None else [_step(s) for s in plan.steps]
+        failed_steps = any(_has_error(s) for s in steps)
+        outcome: RunOutcome
+        if error is not None:
+            outcome = "failed"
+        elif not ran:
+            outcome = "skipped"
+        elif failed_steps:
+            outcome = "partial"
+        else:
+            outcome = "succeeded"
+        messages = []
+        if plan is not None and error is None and ran:
+            messages = [
+                RunMessage(message=e.message, level=e.level)
+                for e in plan.effects
+                if isinstance(e, Notice)
+            ]
+        return RunTrace(
+            run=run_id,
+            rule=loaded.id,
+            rule_name=loaded.name,
+            rule_version=loaded.version,
+            rule_file=loaded.file,
+            event=event,
+            outcome=outcome,
+            started=started_at,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            conditions=[]
+            if plan is None
+            else [{"condition": c, "value": v} for c, v in plan.conditions],
+            actions=steps,
+            changes=[
+                RunChange(
+                    path=w.path,
+                    kind="created" if w.original is None else "modified",
+                    summary="; ".join(w.summaries),
+                )
+                for w in applied
+            ],
+            writes=[
+                {
+                    "path": w.path,
+                    "before": None if w.original is None else w.original.text,
+                    "after": w.text,
+                }
+                for w in applied
+            ],
+            messages=messages,
+            emitted=[{"id": e.id, "type": e.type} for e in emitted],
+            attempts=attempts,
+            error=error,
+        )
+
+
+def _step(step: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": step.action, "ms": step.ms}
+    for key in ("label", "inputs", "result", "error", "skipped"):
+        value = getattr(step, key)
+        if value is not None:
+            out[key] = value
+    if step.steps:
+        out["steps"] = [_step(s) for s in step.steps]
+    return out
+
+
+def _has_error(step: dict[str, Any]) -> bool:
+    return "error" in step or any(_has_error(s) for s in step.get("steps", []))
