@@ -36,11 +36,13 @@ def editor_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def capabilities(name: str, status: bool = True) -> lsp.ClientCapabilities:
-    """An editor's recorded capabilities, opting in to ``vespera/status`` when asked."""
+def capabilities(name: str, status: bool = True, results: bool = False) -> lsp.ClientCapabilities:
+    """An editor's recorded capabilities, opting in to ``vespera/status`` and
+    ``vespera/automationResult`` when asked."""
     caps = client_capabilities(name)
-    if status:
-        caps.experimental = {"vespera": {"status": True}}
+    vespera = {"status": status, "automationResult": results}
+    if status or results:
+        caps.experimental = {"vespera": vespera}
     return caps
 
 

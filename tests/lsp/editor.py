@@ -15,7 +15,7 @@ from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from vespera.store.state import DATA_DIR_ENV
-from vespera_protocol.messages import EVENT, STATUS
+from vespera_protocol.messages import AUTOMATION_RESULT, EVENT, STATUS
 
 # A safety net against a hung server; every wait ends as soon as its notification arrives.
 PATIENCE = 60.0
@@ -40,6 +40,16 @@ class Editor:
         self._changed = asyncio.Condition()
         # ``vespera/event`` notifications, as JSON objects, in the order they arrived.
         self.events: list[dict[str, Any]] = []
+        # ``vespera/automationResult`` and ``window/showMessage`` notifications, in order.
+        self.results: list[dict[str, Any]] = []
+        self.messages: list[lsp.ShowMessageParams] = []
+        # The text of each open note, as this editor holds it (automation edits included).
+        self.texts: dict[str, str] = {}
+        # Called when the server asks to apply an edit, before the editor applies it: a test
+        # can type there, as a writer might while a rule runs.
+        self.before_apply: Callable[[], None] | None = None
+        self.applied_edits = 0
+        self.refused_edits = 0
 
     @classmethod
     async def start(cls, command: Sequence[str], env: dict[str, str]) -> Editor:
@@ -62,11 +72,27 @@ class Editor:
             editor.events.append(as_json(params))
             await editor._notify()
 
+        async def on_result(_: LanguageClient, params: Any) -> None:
+            editor.results.append(as_json(params))
+            await editor._notify()
+
+        async def on_message(_: LanguageClient, params: lsp.ShowMessageParams) -> None:
+            editor.messages.append(params)
+            await editor._notify()
+
+        def on_apply(
+            _: LanguageClient, params: lsp.ApplyWorkspaceEditParams
+        ) -> lsp.ApplyWorkspaceEditResult:
+            return editor._apply(params.edit)
+
         features = {
             lsp.CLIENT_REGISTER_CAPABILITY: on_register,
             **DEFAULT_CLIENT_FEATURES,
             STATUS: on_status,
             EVENT: on_event,
+            AUTOMATION_RESULT: on_result,
+            lsp.WINDOW_SHOW_MESSAGE: on_message,
+            lsp.WORKSPACE_APPLY_EDIT: on_apply,
             lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: on_diagnostics,
         }
         register_lsp_features(client, features)
@@ -132,6 +158,7 @@ class Editor:
         if text is None:
             text = (self.root / path).read_text(encoding="utf-8")
         self._versions[uri] = 1
+        self.texts[uri] = text
         self.client.text_document_did_open(
             lsp.DidOpenTextDocumentParams(
                 lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)
@@ -141,8 +168,11 @@ class Editor:
 
     def replace_all(self, path: str, text: str) -> None:
         """Send a whole new text for an open note."""
-        uri = self.uri(path)
+        self._replace(self.uri(path), text)
+
+    def _replace(self, uri: str, text: str) -> None:
         self._versions[uri] += 1
+        self.texts[uri] = text
         self.client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
                 text_document=lsp.VersionedTextDocumentIdentifier(
@@ -157,6 +187,9 @@ class Editor:
         uri = self.uri(path)
         self._versions[uri] += 1
         at = lsp.Position(line, character)
+        if uri in self.texts:
+            offset = _offset(self.texts[uri], at)
+            self.texts[uri] = self.texts[uri][:offset] + text + self.texts[uri][offset:]
         self.client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
                 text_document=lsp.VersionedTextDocumentIdentifier(
@@ -167,6 +200,44 @@ class Editor:
                 ],
             )
         )
+
+    def text(self, path: str) -> str:
+        """The text of an open note as this editor holds it."""
+        return self.texts[self.uri(path)]
+
+    def _apply(self, edit: lsp.WorkspaceEdit) -> lsp.ApplyWorkspaceEditResult:
+        """Apply a workspace edit as an editor does: refused if a document moved on."""
+        if self.before_apply is not None:
+            hook, self.before_apply = self.before_apply, None
+            hook()
+        changes: list[tuple[str, int | None, Sequence[Any]]] = []
+        for doc_edit in edit.document_changes or []:
+            assert isinstance(doc_edit, lsp.TextDocumentEdit)
+            changes.append(
+                (doc_edit.text_document.uri, doc_edit.text_document.version, doc_edit.edits)
+            )
+        for uri, edits in (edit.changes or {}).items():
+            changes.append((uri, None, edits))
+        for uri, version, _ in changes:
+            if uri not in self.texts or (version is not None and version != self._versions[uri]):
+                self.refused_edits += 1
+                return lsp.ApplyWorkspaceEditResult(
+                    applied=False, failure_reason=f"{uri} is at another version"
+                )
+        for uri, _, edits in changes:
+            text = self.texts[uri]
+            spans = sorted(
+                (
+                    (_offset(text, e.range.start), _offset(text, e.range.end), e.new_text)
+                    for e in edits
+                ),
+                reverse=True,
+            )
+            for start, end, new_text in spans:
+                text = text[:start] + new_text + text[end:]
+            self._replace(uri, text)
+        self.applied_edits += 1
+        return lsp.ApplyWorkspaceEditResult(applied=True)
 
     def save(self, path: str) -> None:
         """``textDocument/didSave`` for an open note."""
@@ -225,3 +296,9 @@ def as_json(value: Any) -> Any:
     if hasattr(value, "_asdict"):
         return {k: as_json(v) for k, v in value._asdict().items()}
     return as_json(vars(value))
+
+
+def _offset(text: str, at: lsp.Position) -> int:
+    """The string offset of an LSP position (the tests' texts are in the BMP)."""
+    lines = text.splitlines(keepends=True)
+    return sum(len(line) for line in lines[: at.line]) + at.character

@@ -11,6 +11,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from vespera.lsp.features import (
+    automation,
     code_actions,
     completion,
     events,
@@ -33,6 +34,7 @@ _FEATURES = (
     file_rename,
     code_actions,
     events,
+    automation,
 )
 _LEVELS = {
     logging.ERROR: lsp.MessageType.Error,

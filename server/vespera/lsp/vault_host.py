@@ -14,6 +14,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vespera.automation.rules import is_rule_path
+from vespera.automation.runner import AutomationEngine
+from vespera.automation.templates import Renderer
 from vespera.codex.check import type_findings
 from vespera.codex.types import Codex, is_type_path, load_codex, parse_type_file
 from vespera.editor.catalog import Catalog
@@ -25,7 +28,9 @@ from vespera.editor.document import (
     parse_editor_text,
 )
 from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findings
+from vespera.editor.rule_findings import rule_findings
 from vespera.index.reader import read_limited
+from vespera.lsp.automation_host import EditorNotes, report
 from vespera.session import VaultError, VaultSession
 from vespera.store.index_reader import IndexReader
 from vespera.store.state import StateLockedError
@@ -65,6 +70,8 @@ class VaultHost:
         self.open_paths: dict[str, str] = {}
         self.state_dir = state_dir
         self.session: VaultSession | None = None
+        self.automation: AutomationEngine | None = None
+        self._renderer: Renderer | None = None
         self.reader: IndexReader | None = None
         self.catalog = Catalog()
         self.codex = Codex()
@@ -149,6 +156,7 @@ class VaultHost:
 
     async def _begin(self) -> None:
         assert self.session is not None
+        await self._start_automation()
         for path, doc in self.documents.items():
             doc.limit = self.session.config.max_note_bytes
             if is_note_path(path):
@@ -156,6 +164,15 @@ class VaultHost:
                 self._schedule_index(path, doc, 0)
         await self._refresh_catalog()
         self._spawn(self._initial_scan())
+
+    async def _start_automation(self) -> None:
+        assert self.session is not None
+        engine = AutomationEngine(self.session)
+        engine.open_notes = EditorNotes(self)
+        engine.listeners.append(lambda trace: report(self, trace))
+        # Kept before it starts, so that closing the vault half-way through closes it too.
+        self.automation = engine
+        await engine.start(subscribe=self.server.settings.automation)
 
     async def reindex(self) -> None:
         """Read every file again (hashes still spare unchanged notes their parsing)."""
@@ -231,6 +248,15 @@ class VaultHost:
     def _types_touched(self, paths: list[str]) -> None:
         if any(map(is_type_path, paths)):
             self._spawn(self.reload_codex())
+            if self.automation is not None:
+                self._spawn(asyncio.to_thread(self.automation.reload))
+        elif self.automation is not None:
+            for path in filter(is_rule_path, paths):
+                self._spawn(self._reload_rules(path))
+
+    async def _reload_rules(self, path: str) -> None:
+        if self.automation is not None:
+            await asyncio.to_thread(self.automation.reload_file, path)
 
     async def reload_codex(self) -> None:
         """Read the codex types again and re-check the open notes."""
@@ -254,6 +280,8 @@ class VaultHost:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.automation is not None:
+            await self.automation.close()
         if self.reader is not None:
             await self.reader.close()
         if self.session is not None:
@@ -311,11 +339,14 @@ class VaultHost:
         self.schedule_diagnostics(path, self.server.settings.diagnostics_delay_ms / 1000)
 
     def save_document(self, path: str) -> None:
-        """The editor saved a note: its changes become events now."""
+        """The editor saved a note (its changes become events now) or a rule file (reloaded)."""
         if (timer := self._settle_timers.pop(path, None)) is not None:
             timer.cancel()
         if self.session is not None and is_note_path(path):
             self._settling.add(self._spawn(self._settle(path)))
+        elif is_rule_path(path) and self.automation is not None:
+            # The saved version of a rule runs from now on, without a restart.
+            self._spawn(self._reload_rules(path))
 
     def _schedule_settle(self, path: str, delay: float) -> None:
         def settle() -> Awaitable[None] | None:
@@ -375,7 +406,7 @@ class VaultHost:
     def files_changed(self, paths: list[str]) -> None:
         """Files changed on disk (reported by the editor's watcher)."""
         self._types_touched(paths)
-        notes = [p for p in paths if not is_type_path(p)]
+        notes = [p for p in paths if not is_type_path(p) and not is_rule_path(p)]
         if self.session is not None and notes:
             self._spawn(self._update(notes))
 
@@ -475,10 +506,13 @@ class VaultHost:
             self.server.publish(self, path, version, findings)
 
     async def findings(self, doc: EditorDocument) -> list[Finding]:
-        """Everything wrong with an open note (or type file), as it stands in the editor."""
+        """Everything wrong with an open note (or type or rule file), as it stands in the editor."""
         if is_type_path(doc.path):
             _, problems = parse_type_file(Path(doc.path).stem, doc.text)
             return [Finding.of(p) for p in problems]
+        if is_rule_path(doc.path):
+            renderer = self.rule_renderer()
+            return await asyncio.to_thread(rule_findings, doc.path, doc.text, renderer, self.codex)
         if not is_note_path(doc.path):
             return []
         await self.parse(doc)
@@ -493,6 +527,14 @@ class VaultHost:
         found = note_findings(note, resolver, catalog, anchors, vocabulary)
         found += type_findings(note, doc.line, self.codex, resolver, self.note_type)
         return found
+
+    def rule_renderer(self) -> Renderer:
+        """The template checker of rule files: the engine's, or one of its own until it runs."""
+        if self.automation is not None:
+            return self.automation.renderer
+        if self._renderer is None:
+            self._renderer = Renderer()
+        return self._renderer
 
     async def closed_note_findings(self, paths: list[str]) -> dict[str, list[Finding]]:
         """Findings of notes not open in the editor, read from disk (parsed in a thread)."""

@@ -1,5 +1,6 @@
 """``textDocument/completion``: tags after ``#`` and in frontmatter ``tags:``, link targets
-after ``[[``, and headings and blocks after ``[[Note#`` and ``[[Note#^``.
+after ``[[``, and headings and blocks after ``[[Note#`` and ``[[Note#^``; in rule files, keys
+and values (:mod:`vespera.editor.rule_completion`).
 
 Answers come from the catalog snapshot and the open documents; only heading and block lists of
 closed notes are read from the index, through its read-only connection.
@@ -7,8 +8,11 @@ closed notes are read from the index, through its read-only connection.
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types as lsp
 
+from vespera.automation.rules import is_rule_path
 from vespera.editor.completion import (
     block_suggestions,
     heading_suggestions,
@@ -32,7 +36,9 @@ from vespera.editor.field_completion import (
     field_value_suggestions,
     link_types,
 )
-from vespera.lsp.convert import to_completion
+from vespera.editor.rule_completion import RuleCompletions, RuleVault, rule_completions
+from vespera.editor.rule_values import emitted_events
+from vespera.lsp.convert import to_completion, to_range
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
 
@@ -50,6 +56,8 @@ def register(server: VesperaServer) -> None:
     ) -> lsp.CompletionList | None:
         """Offer what fits what is being typed at the cursor."""
         host, doc = ls.document(params.text_document.uri)
+        if is_rule_path(doc.path):
+            return await _rule_completion(ls, host, doc.text, params.position)
         await host.parse(doc)
         cursor = cursor_at(doc, params.position.line, params.position.character)
         slot = slot_at(doc, cursor)
@@ -100,6 +108,27 @@ def register(server: VesperaServer) -> None:
         # Until the vault is indexed the answer may grow: say so, and the editor asks again.
         incomplete = incomplete or host.state != "ready"
         return lsp.CompletionList(is_incomplete=incomplete, items=items)
+
+
+async def _rule_completion(
+    ls: VesperaServer, host: VaultHost, text: str, position: lsp.Position
+) -> lsp.CompletionList | None:
+    """Keys and values in a rule file (worked out in a thread: it reads the YAML around)."""
+    files = list(host.automation.files.values()) if host.automation is not None else []
+    codex, catalog, limit = host.codex, host.catalog, ls.settings.max_completion_items
+
+    def complete() -> RuleCompletions | None:
+        vault = RuleVault(codex, catalog, emitted_events(files, text))
+        return rule_completions(text, position.line, position.character, vault, limit)
+
+    found = await asyncio.to_thread(complete)
+    if found is None:
+        return None
+    edit_range = to_range(found.range)
+    items = [to_completion(s, edit_range, rank) for rank, s in enumerate(found.suggestions)]
+    # Until the vault is indexed, its tags may grow: the editor asks again.
+    incomplete = found.incomplete or host.state != "ready"
+    return lsp.CompletionList(is_incomplete=incomplete, items=items)
 
 
 async def _headings(host: VaultHost, source: str, target: str) -> list[tuple[int, str]]:

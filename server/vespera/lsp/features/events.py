@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 P = TypeVar("P", bound=msgspec.Struct)
 
 
-def _params(raw: Any, kind: type[P]) -> P:
+def params_of(raw: Any, kind: type[P]) -> P:
     """The request's params as ``kind``, or an invalid-params error saying what is wrong."""
     try:
         return msgspec.convert(raw if raw is not None else {}, kind)
@@ -42,7 +42,7 @@ def _params(raw: Any, kind: type[P]) -> P:
         raise JsonRpcInvalidParams(f"Invalid params: {exc}") from None
 
 
-def _host(ls: VesperaServer, vault: str | None) -> VaultHost:
+def host_of(ls: VesperaServer, vault: str | None) -> VaultHost:
     """The vault a request names (or the only one), with its stores open."""
     if vault is None:
         if len(ls.vaults) != 1:
@@ -68,8 +68,8 @@ def register(server: VesperaServer) -> None:
     @server.feature(EVENTS_QUERY)
     async def query(ls: VesperaServer, raw: Any) -> dict[str, Any]:
         """Events of a vault's log: filtered, and paged by sequence."""
-        params = _params(raw, EventQueryParams)
-        session = _host(ls, params.vault).session
+        params = params_of(raw, EventQueryParams)
+        session = host_of(ls, params.vault).session
         assert session is not None
         try:
             page = await session.events.query(
@@ -89,8 +89,8 @@ def register(server: VesperaServer) -> None:
     @server.feature(EVENTS_SUBSCRIBE)
     async def subscribe(ls: VesperaServer, raw: Any) -> dict[str, Any]:
         """Send the vault's events matching a filter as ``vespera/event`` notifications."""
-        params = _params(raw, SubscribeParams)
-        session = _host(ls, params.vault).session
+        params = params_of(raw, SubscribeParams)
+        session = host_of(ls, params.vault).session
         assert session is not None
         if params.filter.since or params.filter.until:
             raise JsonRpcInvalidParams("A subscription takes no time range; use 'after'.")
@@ -113,7 +113,7 @@ def register(server: VesperaServer) -> None:
     @server.feature(EVENTS_UNSUBSCRIBE)
     async def unsubscribe(ls: VesperaServer, raw: Any) -> None:
         """End a subscription."""
-        params = _params(raw, UnsubscribeParams)
+        params = params_of(raw, UnsubscribeParams)
         bus = ls.subscriptions.pop(params.subscription, None)
         if bus is None or not await bus.unsubscribe(params.subscription):
             raise JsonRpcInvalidParams(f"There is no subscription {params.subscription!r}.")

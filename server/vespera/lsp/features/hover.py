@@ -1,4 +1,5 @@
-"""``textDocument/hover``: a tag's usage and a few notes carrying it; a link's target note."""
+"""``textDocument/hover``: a tag's usage and a few notes carrying it; a link's target note; in
+rule files, what a key, an action type or an event type means."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from vespera.automation.rules import is_rule_path
 from vespera.editor.navigation import element_at
+from vespera.editor.rule_hover import RuleHover, rule_hover
+from vespera.editor.rule_values import emitted_events
 from vespera.lsp.convert import to_range
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
@@ -23,8 +27,10 @@ def register(server: VesperaServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     async def hover(ls: VesperaServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        """Describe the tag or link under the cursor."""
+        """Describe the tag or link under the cursor (in a rule file: the key or name)."""
         host, doc = ls.document(params.text_document.uri)
+        if is_rule_path(doc.path):
+            return await _rule_hover(host, doc.text, params.position)
         await host.parse(doc)
         element = element_at(doc.parsed, params.position.line, params.position.character)
         text: str | None
@@ -40,6 +46,23 @@ def register(server: VesperaServer) -> None:
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
             range=to_range(element.range),
         )
+
+
+async def _rule_hover(host: VaultHost, text: str, position: lsp.Position) -> lsp.Hover | None:
+    """What a key, action type or event type of a rule file means."""
+    files = list(host.automation.files.values()) if host.automation is not None else []
+
+    def describe() -> RuleHover | None:
+        events = emitted_events(files, text)
+        return rule_hover(text, position.line, position.character, events)
+
+    found = await asyncio.to_thread(describe)
+    if found is None:
+        return None
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=found.markdown),
+        range=to_range(found.range),
+    )
 
 
 async def _tag_text(ls: VesperaServer, host: VaultHost, tag: Tag) -> str:

@@ -179,6 +179,7 @@ async def _watch_files(ls: VesperaServer) -> bool:
             lsp.FileSystemWatcher(glob_pattern="**/*.md"),
             lsp.FileSystemWatcher(glob_pattern="**/.vespera/config.yaml"),
             lsp.FileSystemWatcher(glob_pattern="**/.vespera/types/*.{yaml,yml}"),
+            lsp.FileSystemWatcher(glob_pattern="**/.vespera/rules/**/*.{yaml,yml}"),
         ]
     )
     try:
