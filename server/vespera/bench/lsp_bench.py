@@ -222,7 +222,13 @@ class ServerRun:
     versions: itertools.count[int] = field(default_factory=lambda: itertools.count(2))
 
     @classmethod
-    async def start(cls, vault: Path, env: dict[str, str], stderr: IO[bytes]) -> ServerRun:
+    async def start(
+        cls,
+        vault: Path,
+        env: dict[str, str],
+        stderr: IO[bytes],
+        capabilities: dict[str, Any] | None = None,
+    ) -> ServerRun:
         """Spawn the server and send ``initialize`` at once, as an editor does."""
         command = [sys.executable, "-m", "vespera", "serve", str(vault)]
         client = await RpcClient.spawn(command, env, stderr)
@@ -232,7 +238,7 @@ class ServerRun:
             "clientInfo": {"name": "vespera-lsp-bench"},
             "rootUri": vault.as_uri(),
             "workspaceFolders": [{"uri": vault.as_uri(), "name": vault.name}],
-            "capabilities": CLIENT_CAPABILITIES,
+            "capabilities": capabilities or CLIENT_CAPABILITIES,
             "initializationOptions": {"diagnosticsDelayMs": DIAGNOSTICS_DELAY_MS},
         }
         initialize, started = client.send_request("initialize", params)

@@ -109,12 +109,28 @@ async def events(args: argparse.Namespace) -> int:
     return await run(args)
 
 
+async def rules(args: argparse.Namespace) -> int:
+    """``vespera rules``."""
+    from vespera.cli.rule_commands import run
+
+    return await run(args)
+
+
 async def bench_events(args: argparse.Namespace) -> int:
     """``vespera bench-events``."""
     from vespera.bench.events_bench import run_benchmarks
 
     sizes = [int(n) for n in args.log.split(",") if n.strip()]
     figures = await asyncio.to_thread(run_benchmarks, args.notes, sizes, args.repeat)
+    render.figures(figures, as_json=args.json)
+    return 0
+
+
+async def bench_automation(args: argparse.Namespace) -> int:
+    """``vespera bench-automation``."""
+    from vespera.bench.automation_bench import run_benchmarks
+
+    figures = await asyncio.to_thread(run_benchmarks, args.rules, args.events, args.samples)
     render.figures(figures, as_json=args.json)
     return 0
 

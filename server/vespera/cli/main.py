@@ -15,10 +15,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from vespera import __version__
 from vespera.memory import limit_malloc_arenas
 from vespera.store.state import DATA_DIR_ENV, StateLockedError
+from vespera_protocol.messages import RunOutcome
 
 log = logging.getLogger("vespera")
 
@@ -73,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--before", type=int, help="only events before this sequence")
     replay.add_argument("--after", type=int, default=0, help="start after this sequence")
 
+    _rules_parser(commands)
+
     serve = commands.add_parser(
         "serve",
         help="Run the language server on stdin/stdout (for editors).",
@@ -118,11 +122,80 @@ def _parser() -> argparse.ArgumentParser:
     bench_events.add_argument("--repeat", type=int, default=3, help="runs per median")
     bench_events.add_argument("--json", action="store_true")
 
+    bench_automation = commands.add_parser(
+        "bench-automation",
+        help="Measure rule matching, and a saved edit's way to its automation result.",
+    )
+    bench_automation.add_argument("--rules", type=int, default=1000, help="rules loaded")
+    bench_automation.add_argument("--events", type=int, default=20_000, help="events matched")
+    bench_automation.add_argument("--samples", type=int, default=50, help="edits timed per rule")
+    bench_automation.add_argument("--json", action="store_true")
+
     bench = commands.add_parser("bench", help="Measure indexing on generated vaults.")
     bench.add_argument("--notes", default="1000,10000", help="comma-separated vault sizes")
     bench.add_argument("--repeat", type=int, default=5, help="runs per median")
     bench.add_argument("--markdown", action="store_true", help="print a markdown table")
     return parser
+
+
+def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vespera rules list|check|trace``."""
+    rules = commands.add_parser(
+        "rules",
+        help="List and check the vault's automation rules; read the traces of their runs.",
+        description="List and check the automation rules of a vault (.vespera/rules/*.yaml), "
+        "and read the traces of their runs (also while an editor serves the vault).",
+    )
+    actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", help="Print every rule: id, name, file, triggers and whether it runs."
+    )
+    check = actions.add_parser(
+        "check",
+        help="Check rule files; print each problem as file:line:col: severity: message.",
+        description="Check rule files without opening the vault's index (for CI and hooks). "
+        "Exits 1 if any file has an error; warnings do not fail.",
+    )
+    trace = actions.add_parser(
+        "trace",
+        help="Print the latest runs, or the whole trace of one run.",
+        description="Without RUN, print the latest runs, newest first; with RUN, its whole "
+        "trace: event, conditions, actions with their inputs and results, changes.",
+    )
+    for sub in (listing, check, trace):
+        sub.add_argument("vault", type=Path, help="the vault folder")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.add_argument(
+        "files", nargs="*", metavar="FILE", help="rule files to check (default: all of them)"
+    )
+    trace.add_argument("run", nargs="?", metavar="RUN", help="the id of a run to show")
+    trace.add_argument("--state-dir", type=Path, help="the vault's state folder")
+    trace.add_argument("--rule", help="only the runs of this rule (its id)")
+    trace.add_argument("--note", help="only runs started by events about this note (its path)")
+    trace.add_argument(
+        "--outcome", choices=get_args(RunOutcome), help="only runs with this outcome"
+    )
+    trace.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    trace.add_argument("--before", metavar="RUN", help="only runs older than this run")
+
+
+def _late_positionals(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]
+) -> None:
+    """Give positionals written after options to the arguments they belong to.
+
+    argparse settles optional positionals (``rules trace VAULT [RUN]``) with the first ones it
+    meets, so ``rules trace VAULT --state-dir S RUN`` would leave ``RUN`` unrecognised.
+    """
+    positional = not any(e.startswith("-") for e in extra)
+    if positional and getattr(args, "command", None) == "rules":
+        if args.action == "check":
+            args.files += extra
+            return
+        if args.action == "trace" and args.run is None and len(extra) == 1:
+            args.run = extra[0]
+            return
+    parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
 
 def _event_filters(sub: argparse.ArgumentParser) -> None:
@@ -139,7 +212,10 @@ def _event_filters(sub: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     limit_malloc_arenas()
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _late_positionals(parser, args, extra)
     if args.command == "serve":
         # The language server runs its own event loop and owns stdout.
         from vespera.lsp.setup import run_stdio
@@ -178,7 +254,9 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "lsp-demo": commands.lsp_demo,
         "bench": commands.bench,
         "bench-events": commands.bench_events,
+        "bench-automation": commands.bench_automation,
         "schemas": commands.schemas,
         "events": commands.events,
+        "rules": commands.rules,
     }[args.command]
     return await handler(args)
