@@ -40,9 +40,8 @@ class Editor:
         self._changed = asyncio.Condition()
         # ``vespera/event`` notifications, as JSON objects, in the order they arrived.
         self.events: list[dict[str, Any]] = []
-        # ``vespera/automationResult`` and ``window/showMessage`` notifications, in order.
+        # ``vespera/automationResult`` notifications, in order.
         self.results: list[dict[str, Any]] = []
-        self.messages: list[lsp.ShowMessageParams] = []
         # The text of each open note, as this editor holds it (automation edits included).
         self.texts: dict[str, str] = {}
         # Called when the server asks to apply an edit, before the editor applies it: a test
@@ -77,7 +76,7 @@ class Editor:
             await editor._notify()
 
         async def on_message(_: LanguageClient, params: lsp.ShowMessageParams) -> None:
-            editor.messages.append(params)
+            client.messages.append(params)  # where the client keeps them by default
             await editor._notify()
 
         def on_apply(

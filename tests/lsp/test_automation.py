@@ -195,7 +195,8 @@ async def test_clients_without_results_see_notify_messages(vault: Path, tmp_path
         client.replace_all(ROAD, text.replace("mood:peaceful", "mood:tense"))
         client.save(ROAD)
         shown = await client.wait_for(
-            lambda: [m for m in client.messages if "music is now" in m.message], "a message"
+            lambda: [m for m in client.client.messages if "music is now" in m.message],
+            "a message",
         )
         assert shown[0].message == "The Road to Ashwood: music is now Battle Drums (tense)"
         assert client.results == []
