@@ -48,6 +48,8 @@ SUBSCRIBER = "automation"
 """The engine's durable subscription to the event log."""
 MAX_ATTEMPTS = 3
 """How often a run is planned again when a note changed under it before giving up."""
+_FINISH_AT_CLOSE = 10.0
+"""Seconds a closing vault waits for runs under way (and their traces) to finish."""
 MAX_CASCADE_RUNS = 50
 """The most runs one cascade (one first change, followed through its events) may start."""
 
@@ -81,6 +83,7 @@ class AutomationEngine:
         self._cascades: OrderedDict[str, int] = OrderedDict()
         self._subscription: str | None = None
         self._starting: asyncio.Future[None] | None = None
+        self._running: set[asyncio.Future[Any]] = set()
         self.codex = Codex()
 
     async def start(self, subscribe: bool = True) -> None:
@@ -107,6 +110,8 @@ class AutomationEngine:
         if self._subscription is not None:
             await self.session.bus.unsubscribe(self._subscription)
             self._subscription = None
+        if self._running:
+            await asyncio.wait(self._running, timeout=_FINISH_AT_CLOSE)
         if self.runs is not None:
             await self.runs.close()
             self.runs = None
@@ -149,7 +154,11 @@ class AutomationEngine:
     # -- runs -----------------------------------------------------------------------------------
 
     async def _on_event(self, event: Event) -> None:
-        await self.handle(event)
+        # A run is not cut off half-way when the vault closes: close() lets it finish.
+        work = asyncio.ensure_future(self.handle(event))
+        self._running.add(work)
+        work.add_done_callback(self._running.discard)
+        await asyncio.shield(work)
 
     async def handle(self, event: Event) -> list[RunTrace]:
         """Run the rules ``event`` starts; returns their traces."""
@@ -241,7 +250,11 @@ class AutomationEngine:
         )
         # The trace is committed while the result goes out: a client asking for it at once
         # waits on the store's lock until it is there.
-        keeping = asyncio.ensure_future(self.runs.add(trace)) if self.runs is not None else None
+        keeping = None
+        if self.runs is not None:
+            keeping = asyncio.ensure_future(self.runs.add(trace))
+            self._running.add(keeping)
+            keeping.add_done_callback(self._running.discard)
         for listener in self.listeners:
             try:
                 await listener(trace)
