@@ -156,7 +156,8 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
         return same if op == "eq" else not same
     if op in ("in", "not_in"):
         pool = expected if isinstance(expected, list) else [expected]
-        found = any(fold(actual) == fold(p) for p in pool)
+        # Equal as ``eq`` has it: order 2 is in ["2", "3"] (values from templates are text).
+        found = any(fold(actual) == fold(p) or str(actual) == str(p) for p in pool)
         return found if op == "in" else not found
     if op == "contains":
         if isinstance(actual, list):

@@ -7,6 +7,7 @@ or value at fault. One bad rule never stops the others in its file or elsewhere.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vespera.automation.actions import ACTIONS, validate_actions
-from vespera.automation.rules import RULES_DIR, Rule, rule_version, slug
+from vespera.automation.rules import RULES_DIR, Rule, rule_version, short_event_name, slug
 from vespera.automation.templates import Renderer
 from vespera.codex.types import Codex
 from vespera.vault.model import Problem, Range, Severity
+from vespera_protocol.events import EVENT_TYPES
 
 _MAX_RULE_FILE = 512 * 1024
+_FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A file name that can be a rule id as it is."""
 
 
 @dataclass
@@ -227,6 +231,9 @@ def parse_rule_file(
 ) -> RuleFile:
     """The rules in the text of the rule file at vault-relative ``path``."""
     stem = Path(path).stem
+    if not _FILE_ID.fullmatch(stem):
+        # The id names the rule's changes (automation:<id>), which allows no spaces or accents.
+        stem = slug(stem)
     whole = Range(0, 0, 0, 0)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -311,12 +318,43 @@ def _load_rule(
         problems += _check_templates(item.get("actions"), actions_node, renderer)
     _, conditions_node = _child(node, "conditions")
     problems += _check_conditions(item.get("conditions"), conditions_node, renderer)
+    problems += _check_event_names(rule, node)
     if codex:
         problems += _check_codex(rule, node, codex)
     loaded.problems = problems
     if not any(p.severity == "error" for p in problems):
         loaded.rule = rule
     return loaded
+
+
+def _trigger_node(node: yaml.Node, index: int) -> yaml.Node:
+    _, found = _child(node, "trigger")
+    where = found if found is not None else node
+    if isinstance(where, yaml.SequenceNode) and index < len(where.value):
+        item: yaml.Node = where.value[index]
+        return item
+    return where
+
+
+def _check_event_names(rule: Rule, node: yaml.Node) -> list[Problem]:
+    """A custom event named like a built-in one is most likely a slip (``tag_chnaged``)."""
+    out: list[Problem] = []
+    for index, trigger in enumerate(rule.trigger):
+        for name in trigger.event:
+            short = short_event_name(name)
+            if short == name:
+                continue  # built-in, fully named custom, or a glob
+            close = difflib.get_close_matches(short, list(EVENT_TYPES), n=1, cutoff=0.8)
+            if close:
+                out.append(
+                    _problem(
+                        f"'{short}' is no built-in event, so it names a custom event that only "
+                        f"a rule's emit_event makes. Did you mean '{close[0]}'?",
+                        _locate(_trigger_node(node, index), ["event"]),
+                        "warning",
+                    )
+                )
+    return out
 
 
 def _check_codex(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
@@ -326,14 +364,10 @@ def _check_codex(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
     for t_index, trigger in enumerate(rule.trigger):
         for name in trigger.codex_type:
             if codex.get(name) is None:
-                _, tnode = _child(node, "trigger")
-                where = tnode if tnode is not None else node
-                if isinstance(where, yaml.SequenceNode):
-                    where = where.value[t_index]
                 out.append(
                     _problem(
                         f"No codex type '{name}' in this vault.{_did_you_mean(name, known)}",
-                        _locate(where, ["codex_type"]),
+                        _locate(_trigger_node(node, t_index), ["codex_type"]),
                         "warning",
                     )
                 )

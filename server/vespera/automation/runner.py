@@ -209,6 +209,11 @@ class AutomationEngine:
             run_actions(rule.actions, plan)
         except (RunFailedError, TemplateError, VaultQueryError, ValueError) as exc:
             return plan, True, str(exc)
+        except Exception as exc:
+            # A fault of ours, not of the rule: the run fails with a trace, the other rules of
+            # the event still run, and the log has the details.
+            log.exception("Rule %s failed unexpectedly on event %s", match.rule.id, event.id)
+            return plan, True, f"an internal error stopped the run ({type(exc).__name__}: {exc})"
         return plan, True, None
 
     async def run(self, match: Match, event: Event) -> RunTrace:
@@ -245,6 +250,9 @@ class AutomationEngine:
                     log.info("Planning %s again: %s", loaded.id, exc)
             except (WriteRefusedError, OSError) as exc:
                 error = str(exc)
+            except Exception as exc:
+                log.exception("Applying rule %s failed unexpectedly", loaded.id)
+                error = f"an internal error stopped the run ({type(exc).__name__}: {exc})"
         trace = self._trace(
             loaded, event, plan, run_id, started_at, started, ran, error, applied, emitted, attempts
         )
@@ -276,6 +284,14 @@ class AutomationEngine:
     ) -> tuple[list[NoteWrite], list[Event]]:
         written: list[NoteWrite] = []
         events: list[Event] = []
+        # Closed notes are all checked before any is written: a conflict found half-way would
+        # leave some written, and the run planned again would make its edits to them twice.
+        closed = [
+            e
+            for e in plan.effects
+            if isinstance(e, NoteWrite) and (e.original is None or e.original.version is None)
+        ]
+        await asyncio.to_thread(_check_unchanged, self.root, closed)
         for effect in plan.effects:
             if isinstance(effect, NoteWrite):
                 await self._write(effect, origin)
@@ -386,6 +402,18 @@ class AutomationEngine:
             attempts=attempts,
             error=error,
         )
+
+
+def _check_unchanged(root: Path, writes: list[NoteWrite]) -> None:
+    """Raise :class:`WriteConflictError` if a note changed (or appeared) since the run read it."""
+    for write in writes:
+        current = read_disk(root, write.path)
+        if write.original is None and current is not None:
+            raise WriteConflictError(f"{write.path} appeared since the run read the vault")
+        if write.original is not None and (
+            current is None or current.digest != write.original.digest
+        ):
+            raise WriteConflictError(f"{write.path} changed since the run read it")
 
 
 def _step(step: Any) -> dict[str, Any]:

@@ -321,6 +321,12 @@ class _Sandbox(SandboxedEnvironment):
         self.globals["range"] = _bounded_range
         self.filters.update(wikilink=_wikilink, slug=_slug, basename=_basename, date=_date)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """A mapping's key comes before its method: ``trigger.values`` is data, not a method."""
+        if isinstance(obj, Mapping) and isinstance(attribute, str) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """Refuse operations whose result would be too large to build."""
         refusal = _oversized(operator, left, right, self.max_output)

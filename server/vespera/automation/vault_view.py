@@ -233,7 +233,10 @@ class VaultView:
         """Rows of a read-only graph query (one value per row when it returns one column)."""
         if _WRITE_WORDS.search(re.sub(r"'[^']*'|\"[^\"]*\"", "", cypher)):
             raise VaultQueryError("a rule's graph query may only read (MATCH ... RETURN ...)")
-        rows = self._graph_query(cypher, params)
+        try:
+            rows = self._graph_query(cypher, params)
+        except RuntimeError as exc:  # the graph's own message: an unknown table, bad syntax
+            raise VaultQueryError(f"the graph query failed: {exc}") from exc
         return [r[0] if len(r) == 1 else list(r) for r in rows[:_MAX_ROWS]]
 
     def helpers(self) -> dict[str, Any]:

@@ -380,7 +380,9 @@ class GraphStore:
                     rows.append(list(result.get_next()))
                 return rows
             finally:
-                conn.execute("ROLLBACK")
+                # A failed query may have ended the transaction already.
+                with contextlib.suppress(RuntimeError):
+                    conn.execute("ROLLBACK")
 
 
 def _only(rows: GraphRows, paths: set[str]) -> GraphRows:

@@ -130,7 +130,7 @@ class CreateTask(Action[CreateTaskConfig]):
             folder = max(set(homes), key=lambda f: (homes.count(f), f)) if homes else "Tasks"
         path = safe_path(posixpath.join(str(folder), file_name(title)))
         extra = {"type": TASK_TYPE, "title": title, "status": inputs["status"]}
-        fields = _fields(inputs, run, extra)
-        if any(fold(k) == "type" for k in fields if k != "type"):
+        if any(fold(str(k)) == "type" for k in inputs.get("fields") or {}):
             raise ActionError("a task's type is always task")
+        fields = _fields(inputs, run, extra)
         return _create(run, path, fields, str(inputs["body"] or ""), inputs["store_as"])

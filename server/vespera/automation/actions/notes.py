@@ -6,6 +6,7 @@ trigger's note if unset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from vespera.automation import note_edit
 from vespera.automation.actions.base import Action, ActionConfig
 from vespera.automation.planning import ActionError, RunPlan
 from vespera.automation.vault_view import NoteView
+from vespera.vault.resolve import fold
 
 
 class NoteAction(ActionConfig):
@@ -280,7 +282,13 @@ class Unlink(Action[UnlinkConfig]):
         target = run.view.resolve(inputs["to"])
         current = note_edit.field_values(run.text_of(note.path) or "").get(field)
         values = current if isinstance(current, list) else [current]
-        gone = [v for v in values if isinstance(v, str) and run.view.resolve(v) == target]
+        if target is None:
+            # No such note: only links written that way go (a dangling "[[Ghost]]"), never
+            # every value that resolves to no note.
+            wanted = _link_name(inputs["to"])
+            gone = [v for v in values if isinstance(v, str) and _link_name(v) == wanted]
+        else:
+            gone = [v for v in values if isinstance(v, str) and run.view.resolve(v) == target]
         if not gone:
             return {"note": note.path, "changed": False}
         if isinstance(current, list):
@@ -288,6 +296,12 @@ class Unlink(Action[UnlinkConfig]):
         else:
             edit = lambda text: note_edit.unset_field(text, field)  # noqa: E731
         return _edit(run, note.path, edit, f"unlink {field}")
+
+
+def _link_name(value: Any) -> str:
+    """The note name a link or reference is written with: ``[[Ghost|boo]]`` is ``ghost``."""
+    text = str(value).strip().removeprefix("[[").removesuffix("]]")
+    return fold(re.split(r"[|#^]", text, maxsplit=1)[0].strip())
 
 
 def _as_list(value: Any) -> list[Any]:
