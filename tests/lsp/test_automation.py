@@ -15,7 +15,7 @@ import pytest
 import yaml
 from lsprotocol import types as lsp
 
-from vespera_protocol.messages import EVENTS_QUERY, RUNS_GET, RUNS_LIST
+from vespera_protocol.messages import EVENTS_QUERY, EVENTS_SUBSCRIBE, RUNS_GET, RUNS_LIST
 
 from .conftest import capabilities
 from .editor import Editor
@@ -117,6 +117,7 @@ async def test_a_mood_change_switches_the_scenes_music_in_the_open_editor(
 
 
 async def test_a_final_scene_gets_a_review_task_per_character(writer: Editor) -> None:
+    await writer.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["note.created"]}})
     text = (writer.root / STORM).read_text(encoding="utf-8")
     writer.open(STORM, text)
     writer.replace_all(STORM, text.replace("status:draft", "status:final"))
@@ -136,9 +137,16 @@ async def test_a_final_scene_gets_a_review_task_per_character(writer: Editor) ->
     assert task["tags"] == ["review", "scene-final"]
     assert task["about"] == "[[Alice]]" and task["scene"] == "[[The Storm]]"
     assert result["messages"][0]["message"] == "The Storm is final: review tasks for 3 characters"
-    # The new tasks are in the index: their creation is logged, by the rule.
-    made = await events_of(writer, "note.created")
-    assert {e["subject"] for e in made} >= set(created)
+    # The new tasks are indexed (just after the result went out): their creation is logged,
+    # by the rule.
+    made = await writer.wait_for(
+        lambda: (
+            (found := [n["event"] for n in writer.events])
+            and {e["subject"] for e in found} >= set(created)
+            and found
+        ),
+        "the tasks' note.created events",
+    )
     assert {e["actor"] for e in made if e["subject"] in created} == {"automation:scene-final"}
 
 

@@ -84,6 +84,7 @@ class AutomationEngine:
         self._subscription: str | None = None
         self._starting: asyncio.Future[None] | None = None
         self._running: set[asyncio.Future[Any]] = set()
+        self._unindexed: list[str] = []
         self.codex = Codex()
 
     async def start(self, subscribe: bool = True) -> None:
@@ -270,6 +271,14 @@ class AutomationEngine:
                 log.exception("Reporting an automation result failed")
         if keeping is not None:
             await keeping
+        # Notes written to disk are indexed now, after the result went out (their events carry
+        # the rule as actor whenever they are made), and before the next event's rules run.
+        written, self._unindexed = self._unindexed, []
+        if written:
+            try:
+                await self.session.update(written, actor=origin.actor)
+            except Exception:
+                log.exception("Indexing the notes rule %s wrote failed", loaded.id)
         return trace
 
     def _count_cascade(self, correlationid: str) -> int:
@@ -333,7 +342,7 @@ class AutomationEngine:
             raise WriteConflictError(f"{write.path} is open in the editor")
         self.session.expect_write(write.path, write.text, origin)
         await asyncio.to_thread(write_disk, self.root, write.path, original, write.text)
-        await self.session.update([write.path], actor=origin.actor)
+        self._unindexed.append(write.path)
 
     def _trace(
         self,
