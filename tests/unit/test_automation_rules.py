@@ -595,3 +595,40 @@ def test_the_schema_accepts_one_rule_or_a_list() -> None:
     assert schema["oneOf"][0] == {"$ref": "#/$defs/Rule"}
     assert schema["oneOf"][1]["type"] == "array"
     assert "Trigger" in schema["$defs"] and "from" in schema["$defs"]["Trigger"]["properties"]
+
+
+def test_a_field_the_rules_codex_type_lacks_is_a_warning_at_its_value() -> None:
+    text = (
+        "name: r\n"
+        "trigger: {event: field_changed, codex_type: scene, field: musik}\n"
+        "conditions:\n  - has_link: charaters\n"
+        "actions:\n  - type: set_field\n    field: moood\n    value: 1\n"
+        "  - type: set_field\n    note: Music/Fog Bells.md\n    field: anything\n    value: 1\n"
+    )
+    found = parse_rule_file(PATH, text, Renderer(), load_codex(EXAMPLE_VAULT))
+    (rule,) = found.rules
+    assert rule.runnable  # warnings only: a note may carry fields its type does not list
+    assert [(p.severity, p.message, p.range) for p in rule.problems] == [
+        (
+            "warning",
+            "No field 'musik' in codex type scene. Did you mean 'music'?",
+            Range(1, 58, 1, 63),
+        ),
+        (
+            "warning",
+            "No field 'charaters' in codex type scene. Did you mean 'characters'?",
+            Range(3, 14, 3, 23),
+        ),
+        ("warning", "No field 'moood' in codex type scene.", Range(6, 11, 6, 16)),
+    ]
+
+
+def test_fields_every_note_may_have_and_untyped_triggers_are_not_checked() -> None:
+    typed = "name: r\ntrigger: {event: tag_changed, codex_type: scene}\n"
+    untyped = "name: r\ntrigger: {event: tag_changed}\n"
+    action = "actions:\n  - type: set_field\n    field: status\n    value: final\n"
+    other = "actions:\n  - type: set_field\n    field: whatever\n    value: 1\n"
+    codex = load_codex(EXAMPLE_VAULT)
+    for text in (typed + action, untyped + other):
+        (rule,) = parse_rule_file(PATH, text, Renderer(), codex).rules
+        assert rule.problems == []

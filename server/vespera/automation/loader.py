@@ -321,6 +321,7 @@ def _load_rule(
     problems += _check_event_names(rule, node)
     if codex:
         problems += _check_codex(rule, node, codex)
+        problems += _check_fields(rule, node, codex)
     loaded.problems = problems
     if not any(p.severity == "error" for p in problems):
         loaded.rule = rule
@@ -371,6 +372,58 @@ def _check_codex(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
                         "warning",
                     )
                 )
+    return out
+
+
+_ALWAYS_FIELDS = frozenset({"type", "title", "tags", "tag", "aliases", "status", "cssclasses"})
+"""Fields any note may have, whatever its codex type declares."""
+_NOTE_FIELD_ACTIONS = (
+    "set_field",
+    "unset_field",
+    "append_field",
+    "link",
+    "unlink",
+    "update_linked_codex",
+)
+
+
+def _check_fields(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
+    """Fields of the trigger's note that none of the rule's codex types declares (warnings)."""
+    kinds = [codex.get(name) for t in rule.trigger for name in t.codex_type]
+    if not kinds or any(k is None for k in kinds) or any(not t.codex_type for t in rule.trigger):
+        return []  # an untyped trigger, or a type this vault lacks: nothing to check against
+    declared = {f for k in kinds if k is not None for f in k.fields}
+    names = ", ".join(sorted({k.name for k in kinds if k is not None}))
+    out: list[Problem] = []
+
+    def check(field: str | None, where: list[Any]) -> None:
+        if not field or field == "*" or field in declared or field in _ALWAYS_FIELDS:
+            return
+        if any(c in field for c in "${}"):
+            return  # a template: known when the rule runs
+        out.append(
+            _problem(
+                f"No field '{field}' in codex type {names}.{_did_you_mean(field, declared)}",
+                _locate(node, where),
+                "warning",
+            )
+        )
+
+    for index, trigger in enumerate(rule.trigger):
+        if trigger.field is not None:
+            check(
+                trigger.field,
+                ["trigger", index, "field"] if len(rule.trigger) > 1 else ["trigger", "field"],
+            )
+    for index, condition in enumerate(rule.conditions):
+        if getattr(condition, "note", "set") is None:
+            for key in ("field", "has_link", "count"):
+                value = getattr(condition, key, None)
+                if isinstance(value, str):
+                    check(value, ["conditions", index, key])
+    for index, action in enumerate(rule.actions):
+        if action.type in _NOTE_FIELD_ACTIONS and getattr(action, "note", "set") is None:
+            check(getattr(action, "field", None), ["actions", index, "field"])
     return out
 
 
