@@ -253,6 +253,8 @@ RUNS_LIST = "vespera/runs/list"
 """Request, client to server: the latest automation runs, newest first."""
 RUNS_GET = "vespera/runs/get"
 """Request, client to server: one run's whole trace."""
+RUNS_UNDO = "vespera/runs/undo"
+"""Request, client to server: put back what a run wrote (the run id is in its result)."""
 
 RunOutcome = Literal["succeeded", "partial", "failed", "skipped"]
 
@@ -367,6 +369,33 @@ class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
     attempts: int = 1
     """How many times it was planned (a note changed under it is planned again)."""
     error: str | None = None
+    undone_by: str | None = None
+    """The id of the undo that put the run's writes back, once undone."""
+
+
+class RunsUndoParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which run to undo."""
+
+    run: str
+    vault: str | None = None
+
+
+class UndoConflict(msgspec.Struct, kw_only=True):
+    """A note an undo left as it is, and why."""
+
+    path: str
+    reason: str
+
+
+class RunsUndoResult(msgspec.Struct, kw_only=True):
+    """What undoing a run did: notes put back, notes deleted (the run created them), conflicts."""
+
+    undo: str
+    """The undo's own id (the cause of its changes' events)."""
+    run: str
+    restored: list[str] = msgspec.field(default_factory=list)
+    deleted: list[str] = msgspec.field(default_factory=list)
+    conflicts: list[UndoConflict] = msgspec.field(default_factory=list)
 
 
 for _message in (
@@ -384,5 +413,12 @@ for _message in (
         doc="The latest automation runs, newest first, filtered by rule, note or outcome.",
     ),
     Message(RUNS_GET, "request", RunsGetParams, RunTrace, doc="One automation run's trace."),
+    Message(
+        RUNS_UNDO,
+        "request",
+        RunsUndoParams,
+        RunsUndoResult,
+        doc="Put back the notes a run wrote, except those changed since (reported as conflicts).",
+    ),
 ):
     _register(_message)

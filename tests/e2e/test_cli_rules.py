@@ -376,3 +376,20 @@ async def test_trace_reads_the_runs_while_a_server_holds_the_vault(
         )
         assert shown.returncode == 0, shown.stderr
         assert "update_linked_codex" in shown.stdout
+
+
+def test_undo_puts_back_what_a_run_wrote(
+    vault: Path, state_dir: Path, mood_run: RunTrace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    road = vault / ROAD
+    assert '"[[Battle Drums]]"' in road.read_text(encoding="utf-8")
+    command = ["rules", "undo", str(vault), mood_run.run, "--state-dir", str(state_dir)]
+
+    assert main([*command, "--json"]) == 0
+
+    report = _json(capsys)
+    assert report["run"] == mood_run.run and report["restored"] == [ROAD]
+    assert '"[[Forest Sounds]]"' in road.read_text(encoding="utf-8")
+    assert "mood:tense" in road.read_text(encoding="utf-8")  # the writer's change stays
+    assert main(command) == 1  # once only
+    assert "undone already" in capsys.readouterr().err

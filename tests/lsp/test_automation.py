@@ -14,8 +14,15 @@ from typing import Any
 import pytest
 import yaml
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
-from vespera_protocol.messages import EVENTS_QUERY, EVENTS_SUBSCRIBE, RUNS_GET, RUNS_LIST
+from vespera_protocol.messages import (
+    EVENTS_QUERY,
+    EVENTS_SUBSCRIBE,
+    RUNS_GET,
+    RUNS_LIST,
+    RUNS_UNDO,
+)
 
 from .conftest import capabilities
 from .editor import Editor
@@ -210,3 +217,24 @@ async def test_clients_without_results_see_notify_messages(vault: Path, tmp_path
         assert client.results == []
     finally:
         await client.close()
+
+
+async def test_the_run_in_a_result_can_be_undone_from_the_editor(writer: Editor) -> None:
+    text = (writer.root / ROAD).read_text(encoding="utf-8")
+    writer.open(ROAD, text)
+    tense = text.replace("mood:peaceful", "mood:tense")
+    writer.replace_all(ROAD, tense)
+    writer.save(ROAD)
+    result = await result_of(writer, "mood-music")
+    assert frontmatter(writer.text(ROAD))["music"] == "[[Battle Drums]]"
+
+    undone = await writer.request(RUNS_UNDO, {"run": result["run"]})
+
+    assert undone["restored"] == [ROAD] and undone["conflicts"] == []
+    # Through the editor, as the run's own edit was: the writer's mood change stays.
+    assert writer.text(ROAD) == tense
+    assert writer.applied_edits == 2
+    trace = await writer.request(RUNS_GET, {"run": result["run"]})
+    assert trace["undoneBy"] == undone["undo"]
+    with pytest.raises(JsonRpcException, match="undone already"):
+        await writer.request(RUNS_UNDO, {"run": result["run"]})

@@ -185,6 +185,14 @@ class AutomationEngine:
 
         return self.index.match(event, facts)
 
+    def read_note(self, path: str) -> NoteText | None:
+        """A note's text as the writer has it: the editor's if open, else the file's."""
+        return self._read(path)
+
+    async def write_note(self, write: NoteWrite, origin: Origin) -> None:
+        """Write one note as a run would (through the editor if open; checked; atomic)."""
+        await self._write(write, origin)
+
     def _read(self, path: str) -> NoteText | None:
         if self.open_notes is not None:
             found = self.open_notes.read_open(path)

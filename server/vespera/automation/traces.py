@@ -90,6 +90,19 @@ class RunStore:
             )
             await self._conn.commit()
 
+    async def mark_undone(self, run: str, undo: str) -> None:
+        """Record that ``undo`` put back run ``run``'s writes."""
+        trace = await self.get(run)
+        if trace is None:
+            return
+        trace.undone_by = undo
+        async with self._lock:
+            # An update in place: the run keeps its place among the others.
+            await self._conn.execute(
+                "UPDATE runs SET trace = ? WHERE id = ?", (msgspec.json.encode(trace), run)
+            )
+            await self._conn.commit()
+
     async def get(self, run: str) -> RunTrace | None:
         """One run's trace, or ``None``."""
         async with self._lock:

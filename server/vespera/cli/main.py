@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``vespera rules list|check|trace``."""
+    """``vespera rules list|check|trace|undo``."""
     rules = commands.add_parser(
         "rules",
         help="List and check the vault's automation rules; read the traces of their runs.",
@@ -162,9 +162,18 @@ def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Without RUN, print the latest runs, newest first; with RUN, its whole "
         "trace: event, conditions, actions with their inputs and results, changes.",
     )
-    for sub in (listing, check, trace):
+    undo = actions.add_parser(
+        "undo",
+        help="Put back the notes a run wrote (those changed since are left as they are).",
+        description="Undo a run: each note it wrote gets its old text back and each note it "
+        "created is deleted, unless changed since. Needs the vault free (no editor serving "
+        "it); from an editor, use its Undo of the automation result instead.",
+    )
+    for sub in (listing, check, trace, undo):
         sub.add_argument("vault", type=Path, help="the vault folder")
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+    undo.add_argument("run", metavar="RUN", help="the id of the run to undo")
+    undo.add_argument("--state-dir", type=Path, help="the vault's state folder")
     check.add_argument(
         "files", nargs="*", metavar="FILE", help="rule files to check (default: all of them)"
     )

@@ -33,6 +33,8 @@ async def run(args: argparse.Namespace) -> int:
         from vespera.cli.trace_commands import trace
 
         return await trace(args)
+    if args.action == "undo":
+        return await _undo(args)
     if not args.vault.is_dir():
         render.error(f"{args.vault} is not a folder; pass the folder of a vault.")
         return 2
@@ -254,3 +256,44 @@ def _summary(checked: list[_Checked], problems: list[Problem]) -> str:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     return f"{counted}: {_count(errors, 'error')}, {_count(warnings, 'warning')}."
+
+
+async def _undo(args: argparse.Namespace) -> int:
+    """``vespera rules undo VAULT RUN``: put back what a run wrote."""
+    from vespera.automation.runner import AutomationEngine
+    from vespera.automation.undo import UndoError, undo_run
+    from vespera.session import VaultError, VaultSession
+
+    try:
+        session = await VaultSession.open(args.vault, args.state_dir)
+    except VaultError as exc:
+        render.error(str(exc))
+        return 2
+    async with session:
+        engine = AutomationEngine(session)
+        await engine.start(subscribe=False)
+        try:
+            report = await undo_run(engine, args.run)
+        except UndoError as exc:
+            render.error(f"Cannot undo: {exc}.")
+            return 1
+        finally:
+            await engine.close()
+    if args.json:
+        _print_json(
+            {
+                "undo": report.undo,
+                "run": report.run,
+                "restored": report.restored,
+                "deleted": report.deleted,
+                "conflicts": [{"path": p, "reason": r} for p, r in report.conflicts],
+            }
+        )
+    else:
+        for path in report.restored:
+            print(f"restored  {path}")
+        for path in report.deleted:
+            print(f"deleted   {path}")
+        for path, reason in report.conflicts:
+            print(f"left      {path}: {reason}")
+    return 1 if report.conflicts else 0
