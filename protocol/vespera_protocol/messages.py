@@ -256,7 +256,7 @@ RUNS_GET = "vespera/runs/get"
 RUNS_UNDO = "vespera/runs/undo"
 """Request, client to server: put back what a run wrote (the run id is in its result)."""
 
-RunOutcome = Literal["succeeded", "partial", "failed", "skipped"]
+RunOutcome = Literal["succeeded", "partial", "failed", "skipped", "stopped"]
 
 
 class RunChange(msgspec.Struct, kw_only=True):
@@ -289,7 +289,8 @@ class AutomationResultParams(msgspec.Struct, kw_only=True, rename="camel"):
     """The event that started the run."""
     outcome: RunOutcome
     """``succeeded``; ``partial`` (an action failed with ``continue_on_error``); ``failed``;
-    ``skipped`` (its conditions did not hold)."""
+    ``skipped`` (its conditions did not hold); ``stopped`` (loop safety stopped it before it
+    ran: ``error`` says why)."""
     changes: list[RunChange] = msgspec.field(default_factory=list)
     messages: list[RunMessage] = msgspec.field(default_factory=list)
     emitted: list[str] = msgspec.field(default_factory=list)
@@ -368,6 +369,9 @@ class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
     """The events the run emitted: their ``id`` and ``type``."""
     attempts: int = 1
     """How many times it was planned (a note changed under it is planned again)."""
+    depth: int = 1
+    """Its place in a cascade: 1 for a run started by a person's change, 2 for a run started
+    by that run's changes, and so on."""
     error: str | None = None
     undone_by: str | None = None
     """The id of the undo that put the run's writes back, once undone."""

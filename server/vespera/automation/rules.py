@@ -176,6 +176,22 @@ class Rule(BaseModel):
         default_factory=list, description="Everything that must hold for the rule to run."
     )
     actions: list[AnyAction] = Field(min_length=1, description="What to do, in order.")
+    max_depth: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="How deep a cascade of rules reacting to rules' changes may be when this "
+        "rule would run (1: only changes made by people); deeper, it stops.",
+    )
+    repeat_in_cascade: bool = Field(
+        default=False,
+        description="Let the rule run again on the same note within one cascade (a change and "
+        "all it set off); by default a second time stops it, which ends ping-pong loops.",
+    )
+    react_to_own_changes: bool = Field(
+        default=False,
+        description="Let the rule react to changes it made itself (by default it ignores them).",
+    )
 
     @field_validator("trigger", mode="before")
     @classmethod

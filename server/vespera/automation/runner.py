@@ -50,6 +50,8 @@ MAX_ATTEMPTS = 3
 """How often a run is planned again when a note changed under it before giving up."""
 _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
+_REMEMBERED = 10_000
+"""How many recent events, runs and cascades loop safety and dedup remember."""
 MAX_CASCADE_RUNS = 50
 """The most runs one cascade (one first change, followed through its events) may start."""
 
@@ -80,7 +82,11 @@ class AutomationEngine:
         self.listeners: list[Listener] = []
         self.runs: RunStore | None = None
         self._view: VaultView | None = None
+        # What loop safety remembers of recent cascades (bounded, oldest forgotten first).
         self._cascades: OrderedDict[str, int] = OrderedDict()
+        self._fired: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._depths: OrderedDict[str, int] = OrderedDict()
+        self._handled: OrderedDict[str, None] = OrderedDict()
         self._subscription: str | None = None
         self._starting: asyncio.Future[None] | None = None
         self._running: set[asyncio.Future[Any]] = set()
@@ -162,12 +168,19 @@ class AutomationEngine:
         await asyncio.shield(work)
 
     async def handle(self, event: Event) -> list[RunTrace]:
-        """Run the rules ``event`` starts; returns their traces."""
-        if self._view is None:
+        """Run the rules ``event`` starts; returns their traces (an event is handled once)."""
+        if self._view is None or event.id in self._handled:
             return []
+        self._handled[event.id] = None
+        while len(self._handled) > _REMEMBERED:
+            self._handled.popitem(last=False)
         matches = await asyncio.to_thread(self._match, event)
         out = []
         for match in matches:
+            rule = match.rule.rule
+            assert rule is not None
+            if event.actor == automation(match.rule.id) and not rule.react_to_own_changes:
+                continue  # its own change: not a reason to run again
             out.append(await self.run(match, event))
         return out
 
@@ -238,11 +251,12 @@ class AutomationEngine:
         applied: list[NoteWrite] = []
         emitted: list[Event] = []
         plan: RunPlan | None = None
-        if self._count_cascade(event.correlationid) > MAX_CASCADE_RUNS:
-            error = (
-                f"this cascade already started {MAX_CASCADE_RUNS} runs; stopped here so that "
-                "rules reacting to each other cannot loop"
-            )
+        depth = self._depths.get(event.causationid or "", 0) + 1
+        self._depths[run_id] = depth
+        stopped = self._loop_stop(match, event, depth)
+        if stopped is not None:
+            error = stopped
+            log.warning("Stopped rule %s on %s: %s", loaded.id, event.subject, stopped)
         while error is None and attempts < MAX_ATTEMPTS:
             attempts += 1
             planned, ran, error = await asyncio.to_thread(self._plan, match, event)
@@ -265,6 +279,9 @@ class AutomationEngine:
         trace = self._trace(
             loaded, event, plan, run_id, started_at, started, ran, error, applied, emitted, attempts
         )
+        trace.depth = depth
+        if stopped is not None:
+            trace.outcome = "stopped"
         # The trace is committed while the result goes out: a client asking for it at once
         # waits on the store's lock until it is there.
         keeping = None
@@ -289,12 +306,34 @@ class AutomationEngine:
                 log.exception("Indexing the notes rule %s wrote failed", loaded.id)
         return trace
 
-    def _count_cascade(self, correlationid: str) -> int:
-        count = self._cascades.pop(correlationid, 0) + 1
-        self._cascades[correlationid] = count
-        while len(self._cascades) > 1000:
-            self._cascades.popitem(last=False)
-        return count
+    def _loop_stop(self, match: Match, event: Event, depth: int) -> str | None:
+        """Why loop safety stops this run, in words for the writer; ``None`` if it may run."""
+        rule = match.rule.rule
+        assert rule is not None
+        cascade = event.correlationid
+        if depth > rule.max_depth:
+            return (
+                f"rules reacting to rules' changes went {depth - 1} deep, past this rule's "
+                f"limit of {rule.max_depth}; stopped so that they cannot run away"
+            )
+        key = (cascade, match.rule.id, event.subject)
+        if key in self._fired and not rule.repeat_in_cascade:
+            return (
+                f"it already ran on {event.subject} in this cascade of changes; running again "
+                "would start a loop (set repeat_in_cascade to allow it)"
+            )
+        self._fired[key] = None
+        count = self._cascades.pop(cascade, 0) + 1
+        self._cascades[cascade] = count
+        for memory in (self._cascades, self._fired, self._depths):
+            while len(memory) > _REMEMBERED:
+                memory.popitem(last=False)
+        if count > MAX_CASCADE_RUNS:
+            return (
+                f"this cascade of changes already started {MAX_CASCADE_RUNS} runs; stopped so "
+                "that rules reacting to each other cannot loop"
+            )
+        return None
 
     async def _apply(
         self, plan: RunPlan, origin: Origin, cause: Event

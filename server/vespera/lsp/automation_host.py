@@ -146,5 +146,8 @@ async def report(host: VaultHost, trace: RunTrace) -> None:
         server.window_show_message(
             lsp.ShowMessageParams(type=_LEVELS[message.level], message=message.message)
         )
-    if trace.outcome == "failed":
+    if trace.outcome == "stopped":
+        # Once per distinct stop: a runaway cascade would otherwise repeat it many times.
+        server.tell_user(f"Vespera stopped the rule '{trace.rule_name}': {trace.error}.", True)
+    elif trace.outcome == "failed":
         log.warning("Rule %s failed: %s", trace.rule, trace.error)

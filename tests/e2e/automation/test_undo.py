@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from vespera.automation.undo import UndoError, undo_run
+from vespera.events.ids import new_id
 
 from ..stores import write_note
 from .vault import ALICE, ROAD, RULE_ID, Vault, run
@@ -70,8 +72,9 @@ async def test_a_run_is_undone_once_and_an_unknown_run_not_at_all(v: Vault) -> N
 
 async def test_undo_keeps_the_run_in_its_place_among_the_runs(v: Vault) -> None:
     first = await run(v, "- {type: set_field, field: order, value: 9}")
-    v.rules(v.read(".vespera/rules/test.yaml").replace("value: 9", "value: 10"))
-    (second,) = await v.engine.handle(first.event)
+    rules = v.read(".vespera/rules/test.yaml").replace("value: 9", "value: 10")
+    v.rules(rules + "repeat_in_cascade: true\n")
+    (second,) = await v.engine.handle(msgspec.structs.replace(first.event, id=new_id()))
     await undo_run(v.engine, first.run)
     assert v.engine.runs is not None
     listed, _ = await v.engine.runs.list()
