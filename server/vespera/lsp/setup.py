@@ -64,6 +64,9 @@ class ClientLogHandler(logging.Handler):
         super().__init__(level)
         self._server = server
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Set while a record is being sent: a failure to send (the client gone, stdout
+        # closed) is itself logged, and forwarding that record would loop for ever.
+        self._sending = False
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith("pygls") and record.levelno < logging.WARNING:
@@ -76,11 +79,20 @@ class ClientLogHandler(logging.Handler):
             if loop is None:
                 return
             if _on_loop(loop):
-                self._server.window_log_message(params)
+                self._send(params)
             else:
-                loop.call_soon_threadsafe(self._server.window_log_message, params)
+                loop.call_soon_threadsafe(self._send, params)
         except Exception:  # logging must never take the server down
             self.handleError(record)
+
+    def _send(self, params: lsp.LogMessageParams) -> None:
+        if self._sending:
+            return
+        self._sending = True
+        try:
+            self._server.window_log_message(params)
+        finally:
+            self._sending = False
 
     def _running_loop(self) -> asyncio.AbstractEventLoop | None:
         if self._loop is None or self._loop.is_closed():
