@@ -675,3 +675,17 @@ def test_a_match_keeps_its_rule_and_trigger() -> None:
     assert isinstance(found, Match)
     assert loaded.rule is not None
     assert found.rule is loaded and found.trigger is loaded.rule.trigger[0]
+
+
+def test_the_index_says_which_event_types_any_rule_listens_for() -> None:
+    index = RuleIndex(
+        [
+            rule("  event: status_changed\n", name="a"),
+            rule("  event: tag_changed\n  codex_type: scene\n", name="b"),
+            rule("  event: note.*\n", name="c"),
+        ]
+    )
+    assert index.listens_for("status_changed") and index.listens_for("tag_changed")
+    assert index.listens_for("note.created") and index.listens_for("note.renamed")
+    assert not index.listens_for("content_updated")
+    assert not RuleIndex([]).listens_for("tag_changed")

@@ -273,6 +273,14 @@ class RuleIndex:
                         for kind in compiled.types:
                             typed.setdefault(kind, []).append(entry)
 
+    def listens_for(self, event_type: str) -> bool:
+        """Whether any rule listens for events of ``event_type`` (most events meet none)."""
+        return (
+            event_type in self._untyped
+            or event_type in self._typed
+            or any(fnmatchcase(event_type, glob) for glob, _ in self._globbed)
+        )
+
     def candidates(self, event_type: str, note_type: str | None = None) -> list[_Entry]:
         """The triggers listening for ``event_type`` on notes of ``note_type``, in load order."""
         found = list(self._untyped.get(event_type, ()))

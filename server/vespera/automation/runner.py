@@ -174,6 +174,8 @@ class AutomationEngine:
         self._handled[event.id] = None
         while len(self._handled) > _REMEMBERED:
             self._handled.popitem(last=False)
+        if not self.index.listens_for(event.type):
+            return []  # no trip to a worker thread for the many events no rule wants
         matches = await asyncio.to_thread(self._match, event)
         out = []
         for match in matches:
