@@ -149,6 +149,8 @@ class VesperaServer(LanguageServer):
         self._refresh_pending = False
         # Event subscriptions of the client, by id: the bus of the vault each one reads.
         self.subscriptions: dict[str, EventBus] = {}
+        # Closing the vaults, once ``shutdown`` started it (``exit`` waits for it).
+        self.closing: asyncio.Future[None] | None = None
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve on stdin/stdout until the client exits; stdin is read by the event loop."""

@@ -23,6 +23,8 @@ from vespera.lsp.settings import SECTION, read_settings
 from vespera_protocol.messages import REINDEX_COMMAND
 
 log = logging.getLogger(__name__)
+_EXIT_WAIT = 30.0
+"""Seconds ``exit`` waits for a shutdown under way (closing the stores, finishing runs)."""
 
 
 def register(server: VesperaServer) -> None:
@@ -57,9 +59,20 @@ def register(server: VesperaServer) -> None:
             host.launch()
 
     @server.feature(lsp.SHUTDOWN)
-    async def shutdown(ls: VesperaServer, params: None) -> None:
-        """Close the stores before answering, so ``exit`` finds them consistent."""
-        await ls.close_vaults()
+    def shutdown(ls: VesperaServer, params: None) -> None:
+        """Start closing the stores and answer at once; ``exit`` waits for them to be closed.
+
+        The answer does not wait: while an answer is pending, messages that arrive meanwhile
+        (an ``exit`` sent without waiting) can make the protocol layer drop it.
+        """
+        if ls.closing is None:
+            ls.closing = asyncio.ensure_future(ls.close_vaults())
+
+    @server.feature(lsp.EXIT)
+    async def exit_(ls: VesperaServer, params: None) -> None:
+        """End the process only once the stores are closed and consistent."""
+        if ls.closing is not None:
+            await asyncio.wait({ls.closing}, timeout=_EXIT_WAIT)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: VesperaServer, params: lsp.DidOpenTextDocumentParams) -> None:
