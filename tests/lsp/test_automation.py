@@ -7,6 +7,7 @@ editor's text, the files, the event log and the run's trace.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -172,9 +173,11 @@ async def test_a_finished_development_task_updates_the_character(writer: Editor)
     assert [c["path"] for c in result["changes"]] == [ALICE]
     alice = (writer.root / ALICE).read_text(encoding="utf-8")
     fields = frontmatter(alice)
-    assert str(fields["last_developed"]) == result["event"]["time"][:10] or fields["last_developed"]
+    # The date of the run (the writer's local day), the same in the field and the log line.
+    developed = str(fields["last_developed"])
+    assert dt.date.fromisoformat(developed) - dt.date.today() in (dt.timedelta(0), -dt.timedelta(1))
     log = alice.split("## Development log", 1)[1]
-    assert "finished [[Develop Alice arc]]" in log
+    assert f"- {developed}: finished [[Develop Alice arc]]" in log
     updated = await events_of(writer, "custom.vault.character_relationships_updated")
     assert len(updated) == 1 and updated[0]["subject"] == ALICE
     assert updated[0]["data"]["values"]["relationships"] == ["[[Bram]]", "[[Zoë]]", "[[Verrin]]"]

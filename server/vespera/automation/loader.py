@@ -28,6 +28,10 @@ _FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 """A file name that can be a rule id as it is."""
 
 
+_START = Range(0, 0, 0, 0)
+"""The start of a file: where a problem of the file as a whole is shown."""
+
+
 @dataclass
 class LoadedRule:
     """A rule as loaded: valid (``rule`` set) or not, with where it came from."""
@@ -39,6 +43,10 @@ class LoadedRule:
     name: str
     rule: Rule | None
     problems: list[Problem] = field(default_factory=list)
+    name_range: Range = _START
+    """Where the editor says the rule is disabled: its name, or its first line."""
+    enabled_range: Range | None = None
+    """Its ``enabled`` value, where a rule switched off says so."""
 
     @property
     def runnable(self) -> bool:
@@ -76,6 +84,23 @@ def _problem(message: str, span: Range, severity: Severity = "error") -> Problem
 def _span(node: yaml.Node) -> Range:
     start, end = node.start_mark, node.end_mark
     return Range(start.line, start.column, end.line, end.column)
+
+
+def _value_range(node: yaml.Node, key: str) -> Range | None:
+    """The range of ``key``'s value when it stands on one line, else of the key."""
+    found, value = _child(node, key)
+    if found is None or value is None:
+        return None
+    return _span(value) if value.start_mark.line == value.end_mark.line else _span(found)
+
+
+def _head(node: yaml.Node) -> Range:
+    """The first line of ``node``: its first key, or its first character."""
+    line, column = node.start_mark.line, node.start_mark.column
+    if isinstance(node, yaml.MappingNode) and node.value:
+        key = node.value[0][0]
+        return Range(line, column, key.end_mark.line, key.end_mark.column)
+    return Range(line, column, line, column + 1)
 
 
 def _child(node: yaml.Node, key: Any) -> tuple[yaml.Node | None, yaml.Node | None]:
@@ -156,9 +181,6 @@ def _message(error: Any, data: Any) -> str:
         return f"{where}: an action needs a 'type' ({', '.join(ACTIONS)})."
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
-
-
-_TOP_KEYS: list[str] = []
 
 
 def _known_keys(loc: list[Any]) -> list[str]:
@@ -264,7 +286,7 @@ def parse_rule_file(
         if loaded.id in seen:
             loaded.rule = None
             loaded.problems.append(
-                _problem(f"Another rule of this file has the id '{loaded.id}'.", whole)
+                _problem(f"Another rule of this file has the id '{loaded.id}'.", loaded.name_range)
             )
         seen[loaded.id] = loaded
     return RuleFile(path, rules, [])
@@ -290,6 +312,8 @@ def _load_rule(
         str(given) if isinstance(given, str) else (stem if count == 1 else f"{stem}/{slug(name)}")
     )
     loaded = LoadedRule(rule_id, path, index, rule_version(item), name, None)
+    loaded.name_range = _value_range(node, "name") or _head(node)
+    loaded.enabled_range = _value_range(node, "enabled")
     if not isinstance(item, dict):
         loaded.problems.append(
             _problem("A rule is a mapping (name, trigger, actions).", _span(node))
@@ -443,7 +467,7 @@ def mark_duplicate_ids(files: Iterable[RuleFile]) -> None:
                     _problem(
                         f"The rule id '{loaded.id}' is already used in {owner}; give this "
                         "rule another 'id'.",
-                        Range(0, 0, 0, 0),
+                        loaded.name_range,
                     )
                 )
 

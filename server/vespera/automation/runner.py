@@ -90,22 +90,21 @@ class AutomationEngine:
         self._subscription: str | None = None
         self._starting: asyncio.Future[None] | None = None
         self._running: set[asyncio.Future[Any]] = set()
-        self._unindexed: list[str] = []
         self.codex = Codex()
 
-    async def start(self, subscribe: bool = True) -> None:
+    async def start(self, subscribe: bool = True, codex: Codex | None = None) -> None:
         """Open the trace store, load the rules and start listening to the log.
 
         Starting is not cancelled half-way (a database connection opened and then dropped
         would keep its thread, and the process, alive): :meth:`close` waits for it instead.
         """
-        self._starting = asyncio.ensure_future(self._start(subscribe))
+        self._starting = asyncio.ensure_future(self._start(subscribe, codex))
         await asyncio.shield(self._starting)
 
-    async def _start(self, subscribe: bool) -> None:
+    async def _start(self, subscribe: bool, codex: Codex | None) -> None:
         self.runs = await RunStore.open(self.session.state_dir / RUNS_FILE)
         self._view = VaultView(self.session.db.path, lambda q, p: self.session.graph.read(q, p))
-        await asyncio.to_thread(self.reload)
+        await asyncio.to_thread(self.reload, codex)
         if subscribe:
             sub = await self.session.bus.subscribe(self._on_event, name=SUBSCRIBER)
             self._subscription = sub.id
@@ -128,9 +127,9 @@ class AutomationEngine:
 
     # -- rules ----------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read every rule file again."""
-        self.codex = load_codex(self.root)
+    def reload(self, codex: Codex | None = None) -> None:
+        """Read every rule file again, with ``codex`` (read from the vault if not given)."""
+        self.codex = codex if codex is not None else load_codex(self.root)
         self.files = {f.path: f for f in load_rules(self.root, self.renderer, self.codex)}
         self._reindex()
 
@@ -202,13 +201,6 @@ class AutomationEngine:
 
     def read_note(self, path: str) -> NoteText | None:
         """A note's text as the writer has it: the editor's if open, else the file's."""
-        return self._read(path)
-
-    async def write_note(self, write: NoteWrite, origin: Origin) -> None:
-        """Write one note as a run would (through the editor if open; checked; atomic)."""
-        await self._write(write, origin)
-
-    def _read(self, path: str) -> NoteText | None:
         if self.open_notes is not None:
             found = self.open_notes.read_open(path)
             if found is not None:
@@ -224,7 +216,7 @@ class AutomationEngine:
         trigger = trigger_scope(event, match, note)
         if event.type.startswith("custom."):
             trigger["values"] = event.data.get("values", {})
-        plan = RunPlan(event, trigger, note, view, self.renderer, self._read, codex=self.codex)
+        plan = RunPlan(event, trigger, note, view, self.renderer, self.read_note, codex=self.codex)
         rule = match.rule.rule
         assert rule is not None
         try:
@@ -253,6 +245,7 @@ class AutomationEngine:
         applied: list[NoteWrite] = []
         emitted: list[Event] = []
         plan: RunPlan | None = None
+        on_disk: list[str] = []  # notes written to disk, by any attempt: indexed at the end
         depth = self._depths.get(event.causationid or "", 0) + 1
         self._depths[run_id] = depth
         stopped = self._loop_stop(match, event, depth)
@@ -266,7 +259,7 @@ class AutomationEngine:
             if not ran or error is not None:
                 break
             try:
-                applied, emitted = await self._apply(planned, origin, event)
+                applied, emitted = await self._apply(planned, origin, event, on_disk)
                 break
             except WriteConflictError as exc:
                 error = f"{exc}; gave up after {attempts} attempts"
@@ -300,10 +293,9 @@ class AutomationEngine:
             await keeping
         # Notes written to disk are indexed now, after the result went out (their events carry
         # the rule as actor whenever they are made), and before the next event's rules run.
-        written, self._unindexed = self._unindexed, []
-        if written:
+        if on_disk:
             try:
-                await self.session.update(written, actor=origin.actor)
+                await self.session.update(list(dict.fromkeys(on_disk)), actor=origin.actor)
             except Exception:
                 log.exception("Indexing the notes rule %s wrote failed", loaded.id)
         return trace
@@ -338,7 +330,7 @@ class AutomationEngine:
         return None
 
     async def _apply(
-        self, plan: RunPlan, origin: Origin, cause: Event
+        self, plan: RunPlan, origin: Origin, cause: Event, on_disk: list[str]
     ) -> tuple[list[NoteWrite], list[Event]]:
         written: list[NoteWrite] = []
         events: list[Event] = []
@@ -352,7 +344,8 @@ class AutomationEngine:
         await asyncio.to_thread(_check_unchanged, self.root, closed)
         for effect in plan.effects:
             if isinstance(effect, NoteWrite):
-                await self._write(effect, origin)
+                if await self.write_note(effect, origin):
+                    on_disk.append(effect.path)
                 written.append(effect)
             elif isinstance(effect, Emit):
                 events.append(
@@ -374,7 +367,9 @@ class AutomationEngine:
             self.session.bus.notify()
         return written, events
 
-    async def _write(self, write: NoteWrite, origin: Origin) -> None:
+    async def write_note(self, write: NoteWrite, origin: Origin) -> bool:
+        """Write one note as a run does: through the editor if it is open there, else to disk
+        (checked, atomic). Returns whether it went to disk (and so is still to be indexed)."""
         original = write.original
         if original is not None and original.version is not None and self.open_notes is not None:
             self.session.expect_write(write.path, write.text, origin)
@@ -382,7 +377,7 @@ class AutomationEngine:
                 raise WriteConflictError(
                     f"{write.path} changed in the editor since the run read it"
                 )
-            return
+            return False
         if (
             original is None
             and self.open_notes is not None
@@ -391,7 +386,7 @@ class AutomationEngine:
             raise WriteConflictError(f"{write.path} is open in the editor")
         self.session.expect_write(write.path, write.text, origin)
         await asyncio.to_thread(write_disk, self.root, write.path, original, write.text)
-        self._unindexed.append(write.path)
+        return True
 
     def _trace(
         self,

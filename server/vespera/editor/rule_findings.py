@@ -7,8 +7,6 @@ its name saying so, and why: that is what the engine does with it.
 
 from __future__ import annotations
 
-import yaml
-
 from vespera.automation.loader import LoadedRule, parse_rule_file
 from vespera.automation.templates import Renderer
 from vespera.codex.types import Codex
@@ -28,12 +26,11 @@ def rule_findings(
     texts = split_lines(text)
     out = [_finding(p, texts) for p in parsed.problems]
     out += [_finding(p, texts) for loaded in parsed.rules for p in loaded.problems]
-    disabled = [loaded for loaded in parsed.rules if loaded.disabled_reason is not None]
-    if disabled:  # placed at their names: the document's nodes are needed again
-        nodes = _rule_nodes(text)
-        for loaded in disabled:
-            node = nodes[loaded.index] if loaded.index < len(nodes) else None
-            out.append(_utf16(_disabled(loaded, node), texts))
+    out += [
+        _utf16(_disabled(loaded), texts)
+        for loaded in parsed.rules
+        if loaded.disabled_reason is not None
+    ]
     return out
 
 
@@ -42,55 +39,13 @@ def _finding(problem: Problem, texts: list[str]) -> Finding:
     return _utf16(Finding(problem.code, problem.message, problem.severity, span), texts)
 
 
-def _disabled(loaded: LoadedRule, node: yaml.Node | None) -> Finding:
-    """The finding saying a rule will not run, at its name (or its first line)."""
-    reason = loaded.disabled_reason
+def _disabled(loaded: LoadedRule) -> Finding:
+    """The finding saying a rule will not run, at its name (or ``enabled: false``)."""
     if loaded.rule is not None:  # valid, but switched off
-        span = _value_span(node, "enabled") or _head(node)
         message = f"The rule '{loaded.name}' is disabled (enabled: false)."
-        return Finding(DISABLED, message, "info", span)
-    span = _value_span(node, "name") or _head(node)
-    message = f"The rule '{loaded.name}' is disabled until this is fixed: {reason}"
-    return Finding(DISABLED, message, "warning", span)
-
-
-def _rule_nodes(text: str) -> list[yaml.Node]:
-    """The node of each rule of the file, in order."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(root, yaml.SequenceNode):
-        return list(root.value)
-    return [] if root is None else [root]
-
-
-def _value_span(node: yaml.Node | None, key: str) -> Range | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return _span(v) if v.start_mark.line == v.end_mark.line else _span(k)
-    return None
-
-
-def _head(node: yaml.Node | None) -> Range:
-    """The first line of ``node``: where a rule without a name starts."""
-    if node is None:
-        return Range(0, 0, 0, 0)
-    line, column = node.start_mark.line, node.start_mark.column
-    if isinstance(node, yaml.MappingNode) and node.value:
-        key = node.value[0][0]
-        return Range(line, column, key.end_mark.line, key.end_mark.column)
-    return Range(line, column, line, column + 1)
-
-
-def _span(node: yaml.Node) -> Range:
-    return Range(node.start_mark.line, node.start_mark.column, *_end(node))
-
-
-def _end(node: yaml.Node) -> tuple[int, int]:
-    return node.end_mark.line, node.end_mark.column
+        return Finding(DISABLED, message, "info", loaded.enabled_range or loaded.name_range)
+    message = f"The rule '{loaded.name}' is disabled until this is fixed: {loaded.disabled_reason}"
+    return Finding(DISABLED, message, "warning", loaded.name_range)
 
 
 def _utf16(finding: Finding, texts: list[str]) -> Finding:

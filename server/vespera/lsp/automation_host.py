@@ -114,17 +114,10 @@ class EditorNotes:
         return bool(result.applied)
 
 
-def wants_results(host: VaultHost) -> bool:
-    """Whether the client opted in to ``vespera/automationResult``."""
-    experimental = host.server.client_capabilities.experimental
-    vespera = experimental.get("vespera") if isinstance(experimental, dict) else None
-    return isinstance(vespera, dict) and bool(vespera.get(AUTOMATION_CAPABILITY))
-
-
 async def report(host: VaultHost, trace: RunTrace) -> None:
     """Tell the client what a run did."""
     server = host.server
-    if wants_results(host):
+    if server.opted_in(AUTOMATION_CAPABILITY):
         params = AutomationResultParams(
             vault=host.uri,
             run=trace.run,

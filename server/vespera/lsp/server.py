@@ -178,11 +178,15 @@ class VesperaServer(LanguageServer):
     @property
     def wants_status(self) -> bool:
         """Whether the client opted in to ``vespera/status``."""
+        return self.opted_in(STATUS_CAPABILITY)
+
+    def opted_in(self, capability: str) -> bool:
+        """Whether the client set ``capabilities.experimental.vespera.<capability>``."""
         experimental = self.client_capabilities.experimental
         if not isinstance(experimental, dict):
             return False
         vespera = experimental.get("vespera")
-        return isinstance(vespera, dict) and bool(vespera.get(STATUS_CAPABILITY))
+        return isinstance(vespera, dict) and bool(vespera.get(capability))
 
     @property
     def client_watches_files(self) -> bool:

@@ -172,7 +172,7 @@ class VaultHost:
         engine.listeners.append(lambda trace: report(self, trace))
         # Kept before it starts, so that closing the vault half-way through closes it too.
         self.automation = engine
-        await engine.start(subscribe=self.server.settings.automation)
+        await engine.start(subscribe=self.server.settings.automation, codex=self.codex)
 
     async def reindex(self) -> None:
         """Read every file again (hashes still spare unchanged notes their parsing)."""
@@ -248,8 +248,6 @@ class VaultHost:
     def _types_touched(self, paths: list[str]) -> None:
         if any(map(is_type_path, paths)):
             self._spawn(self.reload_codex())
-            if self.automation is not None:
-                self._spawn(asyncio.to_thread(self.automation.reload))
         elif self.automation is not None:
             for path in filter(is_rule_path, paths):
                 self._spawn(self._reload_rules(path))
@@ -259,8 +257,10 @@ class VaultHost:
             await asyncio.to_thread(self.automation.reload_file, path)
 
     async def reload_codex(self) -> None:
-        """Read the codex types again and re-check the open notes."""
+        """Read the codex types again, check the rules and open notes against them."""
         await self._load_codex()
+        if self.automation is not None:
+            await asyncio.to_thread(self.automation.reload, self.codex)
         for path in self.documents:
             self.schedule_diagnostics(path, 0)
 

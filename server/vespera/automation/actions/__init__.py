@@ -13,7 +13,14 @@ from pydantic import Field
 
 from vespera.automation.actions.base import Action, ActionConfig
 from vespera.automation.actions.create import CreateNote, CreateTask
-from vespera.automation.actions.flow import EmitEvent, ForEach, ForEachConfig, Notify, Query
+from vespera.automation.actions.flow import (
+    EmitEvent,
+    ForEach,
+    ForEachConfig,
+    Notify,
+    Query,
+    plain,
+)
 from vespera.automation.actions.linked import UpdateLinkedCodex
 from vespera.automation.actions.notes import (
     AddTags,
@@ -80,18 +87,12 @@ def run_actions(actions: list[Any], run: RunPlan) -> None:
                     record.skipped = f"when: {config.when}"
                     continue
                 inputs = run.render(config.params())
-                record.inputs = _shown(inputs)
-                record.result = _shown(plugin.plan(config, inputs, run))
+                record.inputs = plain(inputs)
+                record.result = plain(plugin.plan(config, inputs, run))
             except (ActionError, TemplateError, ValueError) as exc:
                 record.error = str(exc)
                 if not config.continue_on_error:
                     raise RunFailedError(f"{config.label or config.type}: {exc}") from exc
-
-
-def _shown(value: Any) -> Any:
-    from vespera.automation.actions.flow import plain
-
-    return plain(value)
 
 
 def validate_actions(actions: list[ActionConfig]) -> list[tuple[int, str]]:

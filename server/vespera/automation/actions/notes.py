@@ -7,7 +7,7 @@ trigger's note if unset.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import Field
@@ -119,6 +119,14 @@ class AppendField(Action[AppendFieldConfig]):
         )
 
 
+def _tags_edit(
+    run: RunPlan, inputs: Mapping[str, Any], edit: Callable[[str, list[str]], str], verb: str
+) -> dict[str, Any]:
+    tags = [str(t) for t in _as_list(inputs["tags"])]
+    summary = f"{verb} " + ", ".join(f"#{t.lstrip('#')}" for t in tags)
+    return _edit(run, inputs["note"], lambda text: edit(text, tags), summary)
+
+
 class TagsConfig(NoteAction):
     """Tags to add or remove."""
 
@@ -139,13 +147,7 @@ class AddTags(Action[AddTagsConfig]):
     summary = "Add tags to a note (in its frontmatter)."
 
     def plan(self, config: AddTagsConfig, inputs: Mapping[str, Any], run: RunPlan) -> Any:
-        tags = [str(t) for t in _as_list(inputs["tags"])]
-        return _edit(
-            run,
-            inputs["note"],
-            lambda text: note_edit.add_tags(text, tags),
-            "add " + ", ".join(f"#{t.lstrip('#')}" for t in tags),
-        )
+        return _tags_edit(run, inputs, note_edit.add_tags, "add")
 
 
 class RemoveTagsConfig(TagsConfig):
@@ -162,13 +164,7 @@ class RemoveTags(Action[RemoveTagsConfig]):
     summary = "Remove tags from a note, from its frontmatter and its text."
 
     def plan(self, config: RemoveTagsConfig, inputs: Mapping[str, Any], run: RunPlan) -> Any:
-        tags = [str(t) for t in _as_list(inputs["tags"])]
-        return _edit(
-            run,
-            inputs["note"],
-            lambda text: note_edit.remove_tags(text, tags),
-            "remove " + ", ".join(f"#{t.lstrip('#')}" for t in tags),
-        )
+        return _tags_edit(run, inputs, note_edit.remove_tags, "remove")
 
 
 class ReplaceTagsConfig(NoteAction):
