@@ -568,6 +568,10 @@ class Indexer:
                     try:
                         future = loop.run_in_executor(pool, read_notes_packed, root, chunk, limit)
                     except Exception as exc:  # a broken pool refuses work at once
+                        # Whatever the refusal looks like (a worker killed while another was
+                        # being started fails with "handle is closed"), the pool is broken.
+                        if not isinstance(exc, BrokenProcessPool):
+                            exc = BrokenProcessPool(f"the parse workers refused work: {exc}")
                         failed: asyncio.Future[bytes] = loop.create_future()
                         failed.set_exception(exc)
                         _put(finished, n, failed)  # the reader below raises it
