@@ -99,3 +99,20 @@ def test_serve_ends_quietly_when_the_editor_dies_mid_message(tmp_path: Path) -> 
     )
     assert child.returncode == 0, child.stderr.decode()
     assert child.stdout == b""
+
+
+def test_serve_exits_1_when_the_editor_exits_without_shutting_down(tmp_path: Path) -> None:
+    # As the protocol asks: ``exit`` without ``shutdown`` first is an error exit.
+    session = _frames(
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "exit"},
+    )
+    child = subprocess.run(
+        vespera_cli("serve", str(tmp_path / "vault")),
+        input=session,
+        capture_output=True,
+        env={**cli_env(), DATA_DIR_ENV: str(tmp_path / "data")},
+        timeout=60,
+    )
+    assert child.returncode == 1, child.stderr.decode()
+    assert _replies(child.stdout)[1]["result"]["capabilities"]

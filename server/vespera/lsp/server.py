@@ -79,11 +79,16 @@ class _Answered:
 
 
 class VesperaProtocol(LanguageServerProtocol):
-    """Answers requests whose params do not fit their method with an error for their id.
+    """Answers requests whose params do not fit their method with an error for their id, and
+    ends the session on ``exit`` through the read loop.
 
     The stock protocol fails such a message before reading its id, so the client never hears
     back and waits for ever.
     """
+
+    _exited: asyncio.Event | None = None
+    exit_code = 0
+    """What the process returns: 1 when the client sent ``exit`` without ``shutdown``."""
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, Any]:
@@ -95,6 +100,26 @@ class VesperaProtocol(LanguageServerProtocol):
                 e for e in general.position_encodings if e == lsp.PositionEncodingKind.Utf16
             ] or None
         return (yield from super().lsp_initialize(params))
+
+    @lsp_method(lsp.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        """End the session by ending the read loop, not by raising ``SystemExit`` in it.
+
+        The stock handler exits from inside an event loop callback. When that lands in the
+        same turn of the loop as the end of input, ``asyncio.run`` is left with a stale stop
+        request and fails while closing the loop (the process exits 1 after a clean session).
+        """
+        if (handler := self.fm.features.get(lsp.EXIT)) is not None:
+            yield handler, args, None
+        self.exit_code = 0 if self._shutdown else 1
+        self.exited.set()
+
+    @property
+    def exited(self) -> asyncio.Event:
+        """Set once the client sent ``exit``: the read loop ends."""
+        if self._exited is None:
+            self._exited = asyncio.Event()
+        return self._exited
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         method = data.get("method") if isinstance(data, dict) else None
@@ -152,26 +177,33 @@ class VesperaServer(LanguageServer):
         # Closing the vaults, once ``shutdown`` started it (``exit`` waits for it).
         self.closing: asyncio.Future[None] | None = None
 
-    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-        """Serve on stdin/stdout until the client exits; stdin is read by the event loop."""
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> int:
+        """Serve on stdin/stdout until the client exits; stdin is read by the event loop.
+
+        Returns the process's exit code: 1 when the client exited without ``shutdown``.
+        """
         self._stop_event = stop = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        protocol = self.protocol
+        assert isinstance(protocol, VesperaProtocol)
+        protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
             asyncio.run(
                 serve(
                     stop,
                     stdin or sys.stdin.buffer,
                     lambda: self.thread_pool,
-                    self.protocol,
+                    protocol,
                     self.report_server_error,
+                    protocol.exited,
                 )
             )
         except BrokenPipeError:
             log.error("The connection to the client is lost; shutting down")
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]  # unannotated in pygls
+        return protocol.exit_code
 
     # -- what the client can do ------------------------------------------------------------
 

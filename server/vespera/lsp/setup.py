@@ -126,5 +126,4 @@ def run_stdio(state_dir: Path | None, fallback_root: Path | None, verbose: bool)
     to_stderr.setLevel(logging.DEBUG if verbose else logging.WARNING)
     to_stderr.setFormatter(logging.Formatter("vespera %(levelname)s %(name)s: %(message)s"))
     root.addHandler(to_stderr)
-    server.start_io()
-    return 0
+    return server.start_io()

@@ -75,9 +75,18 @@ async def serve(
     executor: Callable[[], ThreadPoolExecutor],
     protocol: JsonRPCProtocol,
     on_error: Callable[[Exception, type[JsonRpcException]], Any],
+    exited: asyncio.Event,
 ) -> None:
-    """Read and handle messages until the client exits, or closes stdin, or ``stop`` is set."""
+    """Read and handle messages until the client exits (``exited`` is set), or closes stdin,
+    or ``stop`` is set."""
     reader = await open_reader(stdin, executor)
-    await run_async(
-        stop_event=stop, reader=reader, protocol=protocol, logger=log, error_handler=on_error
+    reading = asyncio.ensure_future(
+        run_async(
+            stop_event=stop, reader=reader, protocol=protocol, logger=log, error_handler=on_error
+        )
     )
+    ending = asyncio.ensure_future(exited.wait())
+    await asyncio.wait({reading, ending}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (reading, ending):
+        task.cancel()
+    await asyncio.gather(reading, ending, return_exceptions=True)
