@@ -345,6 +345,23 @@ class RunsGetParams(msgspec.Struct, kw_only=True, omit_defaults=True):
     vault: str | None = None
 
 
+class UndoConflict(msgspec.Struct, kw_only=True):
+    """A note an undo left as it is, and why."""
+
+    path: str
+    reason: str
+
+
+class RunRollback(msgspec.Struct, kw_only=True):
+    """What putting back a failed run's writes did (its ``writes`` keep only what stayed)."""
+
+    restored: list[str] = msgspec.field(default_factory=list)
+    deleted: list[str] = msgspec.field(default_factory=list)
+    """Notes the run had created."""
+    conflicts: list[UndoConflict] = msgspec.field(default_factory=list)
+    """Notes changed since the run wrote them: left as they are."""
+
+
 class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
     """A run's whole trace: the event, the rule's version, each condition and each action."""
 
@@ -375,6 +392,8 @@ class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
     error: str | None = None
     undone_by: str | None = None
     """The id of the undo that put the run's writes back, once undone."""
+    rollback: RunRollback | None = None
+    """Set when the run failed after writing notes and its writes were put back."""
 
 
 class RunsUndoParams(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -382,13 +401,6 @@ class RunsUndoParams(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     run: str
     vault: str | None = None
-
-
-class UndoConflict(msgspec.Struct, kw_only=True):
-    """A note an undo left as it is, and why."""
-
-    path: str
-    reason: str
 
 
 class RunsUndoResult(msgspec.Struct, kw_only=True):

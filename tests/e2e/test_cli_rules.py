@@ -337,26 +337,31 @@ def test_trace_of_an_unknown_run_is_an_error(
     assert "There is no run no-such-run" in _text(captured.err)
 
 
-def test_trace_for_each_steps_are_nested_under_their_action(
+def test_trace_shows_a_chains_steps_with_their_actions_nested(
     vault: Path, state_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async def final_storm() -> RunTrace:
+    cellar = "Scenes/Letters in the Cellar.md"
+
+    async def final_cellar() -> RunTrace:
         async with _serving(vault, state_dir) as served:
-            storm = "Scenes/The Storm.md"
-            text = (vault / storm).read_text(encoding="utf-8")
-            write_note(vault, storm, text.replace("status:draft", "status:final"))
-            await served.session.update([storm])
+            text = (vault / cellar).read_text(encoding="utf-8")
+            write_note(vault, cellar, text.replace("status:revised", "status:final"))
+            await served.session.update([cellar])
             async with asyncio.timeout(30):
                 return await served.runs.get()
 
-    run = asyncio.run(final_storm())
-    assert run.rule == "scene-final", run
+    run = asyncio.run(final_cellar())
+    assert run.rule == "scene-final" and run.outcome == "succeeded", run
+    # The scene after it in reading order had no music: the chain chose some for its mood.
+    homecoming = (vault / "Scenes/Homecoming.md").read_text(encoding="utf-8")
+    assert 'music: "[[Lantern Festival]]"' in homecoming
 
     assert main(["rules", "trace", str(vault), run.run, "--state-dir", str(state_dir)]) == 0
 
     out = capsys.readouterr().out
-    assert re.search(r"^  1\. for_each", out, re.MULTILINE)
-    assert re.search(r"^      1\.1\. create_task", out, re.MULTILINE)
+    assert re.search(r"^  3\. step: Create review tasks", out, re.MULTILINE), out
+    assert re.search(r"^      3\.1\. for_each", out, re.MULTILINE)
+    assert re.search(r"^          3\.1\.1\. create_task", out, re.MULTILINE)
 
 
 async def test_trace_reads_the_runs_while_a_server_holds_the_vault(

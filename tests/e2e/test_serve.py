@@ -115,4 +115,5 @@ def test_serve_exits_1_when_the_editor_exits_without_shutting_down(tmp_path: Pat
         timeout=60,
     )
     assert child.returncode == 1, child.stderr.decode()
-    assert _replies(child.stdout)[1]["result"]["capabilities"]
+    result = _replies(child.stdout)[1]["result"]
+    assert isinstance(result, dict) and result["capabilities"]

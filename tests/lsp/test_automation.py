@@ -8,6 +8,7 @@ editor's text, the files, the event log and the run's trace.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,7 @@ async def test_a_mood_change_switches_the_scenes_music_in_the_open_editor(
     assert trace["writes"][0]["before"] == text.replace("mood:peaceful", "mood:tense")
 
 
-async def test_a_final_scene_gets_a_review_task_per_character(writer: Editor) -> None:
+async def test_a_final_scene_runs_the_scene_completion_workflow(writer: Editor) -> None:
     await writer.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["note.created"]}})
     text = (writer.root / STORM).read_text(encoding="utf-8")
     writer.open(STORM, text)
@@ -133,7 +134,8 @@ async def test_a_final_scene_gets_a_review_task_per_character(writer: Editor) ->
 
     result = await result_of(writer, "scene-final")
     assert result["outcome"] == "succeeded", result
-    created = sorted(c["path"] for c in result["changes"])
+    # A review task per character...
+    created = sorted(c["path"] for c in result["changes"] if c["kind"] == "created")
     assert created == [
         "Tasks/Review Alice in The Storm.md",
         "Tasks/Review Bram in The Storm.md",
@@ -144,6 +146,25 @@ async def test_a_final_scene_gets_a_review_task_per_character(writer: Editor) ->
     assert task["title"] == "Review Alice in The Storm"
     assert task["tags"] == ["review", "scene-final"]
     assert task["about"] == "[[Alice]]" and task["scene"] == "[[The Storm]]"
+    # ... each character's progression, and the story's timeline, by the chain's other steps.
+    for name in ("Alice", "Bram", "Verrin"):
+        note = frontmatter((writer.root / f"Characters/{name}.md").read_text(encoding="utf-8"))
+        assert note["scenes_completed"] == ["[[The Storm]]"], name
+    outline = (writer.root / "Story Outline.md").read_text(encoding="utf-8")
+    assert re.search(
+        r"## Timeline\n\n- \d{4}-\d\d-\d\d: \[\[The Storm\]\] is final \(2 of 6", outline
+    )
+    trace = await writer.request(RUNS_GET, {"run": result["run"]})
+    steps = [(s["label"], s.get("skipped")) for s in trace["actions"]]
+    assert [label for label, _ in steps] == [
+        "Find the scene's characters",
+        "Update character progression",
+        "Create review tasks",
+        "Update the timeline",
+        "Select transition music",
+        "Tell the writer",
+    ]
+    assert all(skipped is None for _, skipped in steps)
     assert result["messages"][0]["message"] == "The Storm is final: review tasks for 3 characters"
     # The new tasks are indexed (just after the result went out): their creation is logged,
     # by the rule.

@@ -632,3 +632,66 @@ def test_fields_every_note_may_have_and_untyped_triggers_are_not_checked() -> No
     for text in (typed + action, untyped + other):
         (rule,) = parse_rule_file(PATH, text, Renderer(), codex).rules
         assert rule.problems == []
+
+
+# Chains
+
+CHAIN = (
+    "name: c\ntrigger: {event: tag_changed}\nchain_steps:\n"
+    "  - {name: first, step: 1, actions: [{type: notify, message: a}]}\n"
+    "  - {name: second, depends_on: 1, actions: [{type: notify, message: b}]}\n"
+    "  - {name: third, depends_on: [1], actions: [{type: notify, message: c}]}\n"
+    "  - {name: last, depends_on: [second, third], actions: [{type: notify, message: d}]}\n"
+)
+
+
+def test_a_chain_orders_its_steps_in_generations() -> None:
+    loaded = only(CHAIN)
+    assert loaded.rule is not None and loaded.rule.actions == []
+    assert loaded.rule.chain_order() == [[0], [1, 2], [3]]
+    assert loaded.rule.rollback_strategy == "reverse_completed_steps"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "depends_on: [second, third]",
+            "depends_on: [second, fourth]",
+            "step 'last' depends on 'fourth': no such step ('1', 'second', 'third', 'last')",
+        ),
+        (
+            "depends_on: 1,",
+            "depends_on: last,",
+            "the steps 'second', 'last' depend on each other in a circle",
+        ),
+    ],
+)
+def test_a_chain_with_a_bad_dependency_is_refused_at_its_steps(
+    old: str, new: str, message: str
+) -> None:
+    problem = one_error(CHAIN.replace(old, new))
+    assert problem.message == message
+    assert span_text(CHAIN, problem.range) == "chain_steps"
+
+
+def test_a_rule_has_actions_or_chain_steps_but_not_both() -> None:
+    problem = one_error(CHAIN + NOTIFY)
+    assert problem.message == "a rule has either actions or chain_steps, not both"
+    assert one_error("name: c\ntrigger: {event: tag_changed}\nchain_steps: []\n").message == (
+        "a rule needs actions, or chain_steps"
+    )
+
+
+def test_a_typo_in_a_step_suggests_a_step_key_and_its_actions_are_checked() -> None:
+    text = CHAIN.replace("depends_on: [1]", "depend_on: [1]")
+    problem = one_error(text)
+    assert problem.message == "Unknown key 'depend_on'. Did you mean 'depends_on'?"
+    text = CHAIN.replace("message: d", "message: '${x'")
+    problem = one_error(text)
+    assert problem.message.startswith("Template error")
+
+
+def test_rollback_strategy_may_be_written_as_in_the_design() -> None:
+    loaded = only(CHAIN + "rollback_strategy: {on_failure: none}\n")
+    assert loaded.rule is not None and loaded.rule.rollback_strategy == "none"

@@ -307,3 +307,11 @@ def test_a_quoted_list_item_completes_inside_its_quotes(vault: RuleVault) -> Non
     found = rule_completions(text, line, column, vault)
     assert found is not None and found.suggestions[0].insert == "mood:*"
     assert found.range.start_char == len('    - "')
+
+
+def test_a_chain_step_and_its_actions_have_their_places(vault: RuleVault) -> None:
+    assert place_of(("chain_steps", ITEM)) == Place("step")
+    assert place_of(("chain_steps", ITEM, "actions", ITEM)) == Place("action")
+    assert place_of(("chain_steps", ITEM, "conditions", ITEM)) == Place("condition")
+    text, line, column = at("name: x\nchain_steps:\n  - name: a\n    dep|\n")
+    assert labels(vault, text, line, column) == ["depends_on"]

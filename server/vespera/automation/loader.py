@@ -192,6 +192,12 @@ def _known_keys(loc: list[Any]) -> list[str]:
         return _model_fields(Rule)
     if parts[0] == "trigger":
         return _model_fields(Trigger)
+    if parts[0] == "chain_steps":
+        from vespera.automation.rules import ChainStep
+
+        if "actions" not in parts and "conditions" not in parts:
+            return _model_fields(ChainStep)
+        parts = parts[parts.index("actions" if "actions" in parts else "conditions") :]
     if parts[0] == "actions":
         names = [p for p in parts if p in ACTIONS]
         if names:
@@ -328,20 +334,20 @@ def _load_rule(
             where = _shown(loc)
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 where.append("type")  # the action's type is what is wrong
+            if not where and isinstance(item.get("chain_steps"), list):
+                where, at_key = ["chain_steps"], True  # how the steps fit together
             span = _locate(node, where, at_key)
             if error["type"] == "missing":
                 # The whole mapping is at fault; its first line is enough to underline.
                 span = Range(span.start_line, span.start_char, span.start_line + 1, 0)
             loaded.problems.append(_problem(_message(error, item), span))
         return loaded
-    problems: list[Problem] = []
-    for action_index, message in validate_actions(rule.actions):
-        problems.append(_problem(message, _locate(node, ["actions", action_index])))
-    _, actions_node = _child(node, "actions")
-    if actions_node is not None:
-        problems += _check_templates(item.get("actions"), actions_node, renderer)
-    _, conditions_node = _child(node, "conditions")
-    problems += _check_conditions(item.get("conditions"), conditions_node, renderer)
+    problems = _check_body(rule.actions, item, node, renderer)
+    _, steps_node = _child(node, "chain_steps")
+    for index, chain_step in enumerate(rule.chain_steps):
+        step_node = steps_node.value[index] if isinstance(steps_node, yaml.SequenceNode) else node
+        step_item = item["chain_steps"][index]
+        problems += _check_body(chain_step.actions, step_item, step_node, renderer)
     problems += _check_event_names(rule, node)
     if codex:
         problems += _check_codex(rule, node, codex)
@@ -350,6 +356,21 @@ def _load_rule(
     if not any(p.severity == "error" for p in problems):
         loaded.rule = rule
     return loaded
+
+
+def _check_body(
+    actions: list[Any], item: Any, node: yaml.Node, renderer: Renderer
+) -> list[Problem]:
+    """Problems of the actions and conditions of a rule or of one of its chain steps."""
+    problems: list[Problem] = []
+    for action_index, message in validate_actions(actions):
+        problems.append(_problem(message, _locate(node, ["actions", action_index])))
+    _, actions_node = _child(node, "actions")
+    if actions_node is not None:
+        problems += _check_templates(item.get("actions"), actions_node, renderer)
+    _, conditions_node = _child(node, "conditions")
+    problems += _check_conditions(item.get("conditions"), conditions_node, renderer)
+    return problems
 
 
 def _trigger_node(node: yaml.Node, index: int) -> yaml.Node:
@@ -445,9 +466,12 @@ def _check_fields(rule: Rule, node: yaml.Node, codex: Codex) -> list[Problem]:
                 value = getattr(condition, key, None)
                 if isinstance(value, str):
                     check(value, ["conditions", index, key])
-    for index, action in enumerate(rule.actions):
-        if action.type in _NOTE_FIELD_ACTIONS and getattr(action, "note", "set") is None:
-            check(getattr(action, "field", None), ["actions", index, "field"])
+    bodies: list[tuple[list[Any], list[Any]]] = [([], rule.actions)]
+    bodies += [(["chain_steps", i], s.actions) for i, s in enumerate(rule.chain_steps)]
+    for where, actions in bodies:
+        for index, action in enumerate(actions):
+            if action.type in _NOTE_FIELD_ACTIONS and getattr(action, "note", "set") is None:
+                check(getattr(action, "field", None), [*where, "actions", index, "field"])
     return out
 
 

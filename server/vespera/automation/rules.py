@@ -26,9 +26,9 @@ import hashlib
 import json
 import re
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vespera.automation.actions import AnyAction
 from vespera.automation.conditions import Condition
@@ -156,6 +156,81 @@ class Trigger(BaseModel):
         return value
 
 
+class ChainStep(BaseModel):
+    """One named step of a chain: its own conditions and actions, run once its dependencies are
+    done."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, description="What the step does; other steps name it.")
+    step: int | str | None = Field(
+        default=None,
+        description="A short key other steps may use in depends_on instead of the name (1, 2...).",
+    )
+    description: str = Field(default="", description="Why the step exists.")
+    depends_on: list[int | str] = Field(
+        default_factory=list,
+        description="Steps (by name or key) that must be done first; steps that depend on none "
+        "of each other run side by side.",
+    )
+    conditions: list[Condition] = Field(
+        default_factory=list,
+        description="What must hold for the step to run; if not, it and the steps that depend "
+        "on it are skipped.",
+    )
+    actions: list[AnyAction] = Field(min_length=1, description="What the step does, in order.")
+    continue_on_error: bool = Field(
+        default=False,
+        description="If the step fails, keep what the other steps did and go on (the steps "
+        "that depend on it are skipped); by default the chain fails and is rolled back.",
+    )
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _many(value)
+
+    @property
+    def key(self) -> str:
+        """The name depends_on uses for it."""
+        return str(self.step) if self.step is not None else self.name
+
+
+_NO_ACTIONS: Any = ("no actions: the chain's steps have them",)
+
+RollbackStrategy = Literal["reverse_completed_steps", "none"]
+
+
+def _chain_order(steps: list[ChainStep]) -> list[list[int]]:
+    """The steps in generations: each runs after all the ones before; raises ``ValueError``
+    for an unknown dependency or a cycle."""
+    by_key: dict[str, int] = {}
+    for index, item in enumerate(steps):
+        for key in {item.key, item.name}:
+            if by_key.get(key, index) != index:
+                raise ValueError(f"two steps are called {key!r}")
+            by_key[key] = index
+    needs: list[set[int]] = []
+    for item in steps:
+        wanted = set()
+        for dep in item.depends_on:
+            if str(dep) not in by_key:
+                known = ", ".join(repr(s.key) for s in steps)
+                raise ValueError(f"step {item.name!r} depends on {dep!r}: no such step ({known})")
+            wanted.add(by_key[str(dep)])
+        needs.append(wanted)
+    done: set[int] = set()
+    order: list[list[int]] = []
+    while len(done) < len(steps):
+        ready = [i for i in range(len(steps)) if i not in done and needs[i] <= done]
+        if not ready:
+            stuck = ", ".join(repr(steps[i].name) for i in range(len(steps)) if i not in done)
+            raise ValueError(f"the steps {stuck} depend on each other in a circle")
+        order.append(ready)
+        done.update(ready)
+    return order
+
+
 class Rule(BaseModel):
     """One automation rule."""
 
@@ -175,7 +250,19 @@ class Rule(BaseModel):
     conditions: list[Condition] = Field(
         default_factory=list, description="Everything that must hold for the rule to run."
     )
-    actions: list[AnyAction] = Field(min_length=1, description="What to do, in order.")
+    actions: list[AnyAction] = Field(
+        min_length=1, description="What to do, in order (a rule with chain_steps has none)."
+    )
+    chain_steps: list[ChainStep] = Field(
+        default_factory=list,
+        description="Instead of actions: named steps with their own conditions and actions, "
+        "ordered by depends_on; results pass forward through the context (store_as).",
+    )
+    rollback_strategy: RollbackStrategy = Field(
+        default="reverse_completed_steps",
+        description="When a run fails after writing notes: put them back in reverse order "
+        "(notes changed since are left alone and reported), or keep them (none).",
+    )
     max_depth: int = Field(
         default=8,
         ge=1,
@@ -198,6 +285,41 @@ class Rule(BaseModel):
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, dict) else value
 
+    @field_validator("rollback_strategy", mode="before")
+    @classmethod
+    def _on_failure(cls, value: Any) -> Any:
+        # Also written as a mapping: {on_failure: reverse_completed_steps}.
+        if isinstance(value, dict) and set(value) <= {"on_failure"}:
+            return value.get("on_failure")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _steps_instead_of_actions(cls, data: Any) -> Any:
+        # A chain's actions are in its steps: the rule's own list is then left empty.
+        if isinstance(data, dict) and "chain_steps" in data and "actions" not in data:
+            return {**data, "actions": _NO_ACTIONS}
+        return data
+
+    @field_validator("actions", mode="wrap")
+    @classmethod
+    def _none_for_a_chain(cls, value: Any, handler: Any) -> Any:
+        return [] if value is _NO_ACTIONS else handler(value)
+
+    @model_validator(mode="after")
+    def _actions_or_steps(self) -> Rule:
+        if self.actions and self.chain_steps:
+            raise ValueError("a rule has either actions or chain_steps, not both")
+        if not self.actions and not self.chain_steps:
+            raise ValueError("a rule needs actions, or chain_steps")
+        if self.chain_steps:
+            _chain_order(self.chain_steps)
+        return self
+
+    def chain_order(self) -> list[list[int]]:
+        """The chain's steps (indexes) in generations; independent steps share one."""
+        return _chain_order(self.chain_steps)
+
 
 def rule_version(raw: Any) -> str:
     """A short hash of a rule's definition, so a trace says which version of it ran."""
@@ -215,6 +337,9 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file (one rule, or a list of rules)."""
     one = Rule.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     defs = one.pop("$defs", {})
+    # Actions, or chain steps instead: the model fills in the missing one.
+    one["required"] = [k for k in one["required"] if k != "actions"]
+    one["oneOf"] = [{"required": ["actions"]}, {"required": ["chain_steps"]}]
     defs["Rule"] = one
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vespera.automation.actions import RunFailedError, run_actions
+from vespera.automation.chains import ChainRun
 from vespera.automation.conditions import evaluate
 from vespera.automation.loader import (
     LoadedRule,
@@ -28,16 +29,25 @@ from vespera.automation.loader import (
     read_rule_file,
 )
 from vespera.automation.matcher import Match, NoteFacts, RuleIndex, trigger_scope
-from vespera.automation.planning import Emit, NoteText, NoteWrite, Notice, RunPlan
+from vespera.automation.outcome import MAX_ATTEMPTS, RunResult, text_of
+from vespera.automation.planning import Emit, NoteText, NoteWrite, RunPlan
 from vespera.automation.templates import Renderer, TemplateError
 from vespera.automation.traces import RUNS_FILE, RunStore
+from vespera.automation.undo import UndoReport, put_back
 from vespera.automation.vault_view import VaultQueryError, VaultView
 from vespera.automation.writes import WriteConflictError, WriteRefusedError, read_disk, write_disk
 from vespera.codex.types import Codex, load_codex
 from vespera.events.detect import Origin, now_rfc3339
 from vespera.events.ids import new_id
 from vespera_protocol.events import Event, automation
-from vespera_protocol.messages import RunChange, RunMessage, RunOutcome, RunTrace
+from vespera_protocol.messages import (
+    RunChange,
+    RunMessage,
+    RunOutcome,
+    RunRollback,
+    RunTrace,
+    UndoConflict,
+)
 
 if TYPE_CHECKING:
     from vespera.session import VaultSession
@@ -46,8 +56,6 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBER = "automation"
 """The engine's durable subscription to the event log."""
-MAX_ATTEMPTS = 3
-"""How often a run is planned again when a note changed under it before giving up."""
 _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
 _REMEMBERED = 10_000
@@ -207,8 +215,15 @@ class AutomationEngine:
                 return found
         return read_disk(self.root, path)
 
-    def _plan(self, match: Match, event: Event) -> tuple[RunPlan, bool, str | None]:
-        """Test the conditions and plan the actions: (plan, whether it runs, error)."""
+    def _plan(
+        self,
+        match: Match,
+        event: Event,
+        conditions: list[Any],
+        actions: list[Any],
+        context: dict[str, Any] | None = None,
+    ) -> tuple[RunPlan, bool, str | None]:
+        """Test ``conditions`` and plan ``actions``: (plan, whether it runs, error)."""
         assert self._view is not None
         view = self._view
         view.forget()
@@ -217,12 +232,12 @@ class AutomationEngine:
         if event.type.startswith("custom."):
             trigger["values"] = event.data.get("values", {})
         plan = RunPlan(event, trigger, note, view, self.renderer, self.read_note, codex=self.codex)
-        rule = match.rule.rule
-        assert rule is not None
+        if context is not None:
+            plan.context.update(context)
         try:
-            if not all(evaluate(c, plan) for c in rule.conditions):
+            if not all(evaluate(c, plan) for c in conditions):
                 return plan, False, None
-            run_actions(rule.actions, plan)
+            run_actions(actions, plan)
         except (RunFailedError, TemplateError, VaultQueryError, ValueError) as exc:
             return plan, True, str(exc)
         except Exception as exc:
@@ -235,45 +250,29 @@ class AutomationEngine:
     async def run(self, match: Match, event: Event) -> RunTrace:
         """Plan and apply one rule's run for ``event``; keeps and announces its trace."""
         loaded = match.rule
+        rule = loaded.rule
+        assert rule is not None
         run_id = new_id()
         started_at = now_rfc3339()
         started = time.perf_counter()
         origin = Origin(automation(loaded.id), run_id, event.correlationid)
-        attempts = 0
-        error: str | None = None
-        ran = False
-        applied: list[NoteWrite] = []
-        emitted: list[Event] = []
-        plan: RunPlan | None = None
-        on_disk: list[str] = []  # notes written to disk, by any attempt: indexed at the end
+        result = RunResult()
         depth = self._depths.get(event.causationid or "", 0) + 1
         self._depths[run_id] = depth
         stopped = self._loop_stop(match, event, depth)
         if stopped is not None:
-            error = stopped
+            result.error = stopped
             log.warning("Stopped rule %s on %s: %s", loaded.id, event.subject, stopped)
-        while error is None and attempts < MAX_ATTEMPTS:
-            attempts += 1
-            planned, ran, error = await asyncio.to_thread(self._plan, match, event)
-            plan = planned
-            if not ran or error is not None:
-                break
-            try:
-                applied, emitted = await self._apply(planned, origin, event, on_disk)
-                break
-            except WriteConflictError as exc:
-                error = f"{exc}; gave up after {attempts} attempts"
-                if attempts < MAX_ATTEMPTS:
-                    error = None
-                    log.info("Planning %s again: %s", loaded.id, exc)
-            except (WriteRefusedError, OSError) as exc:
-                error = str(exc)
-            except Exception as exc:
-                log.exception("Applying rule %s failed unexpectedly", loaded.id)
-                error = f"an internal error stopped the run ({type(exc).__name__}: {exc})"
-        trace = self._trace(
-            loaded, event, plan, run_id, started_at, started, ran, error, applied, emitted, attempts
-        )
+        elif rule.chain_steps:
+            await ChainRun(self, match, event, origin, result).run()
+        else:
+            await self._run_actions(match, event, origin, result)
+        rolls_back = rule.rollback_strategy == "reverse_completed_steps"
+        if result.error is not None and result.applied and rolls_back:
+            await self._roll_back(result, origin)
+        if result.error is None and result.emits:
+            result.emitted = await self._emit(result.emits, origin, event)
+        trace = self._trace(loaded, event, run_id, started_at, started, result)
         trace.depth = depth
         if stopped is not None:
             trace.outcome = "stopped"
@@ -293,12 +292,92 @@ class AutomationEngine:
             await keeping
         # Notes written to disk are indexed now, after the result went out (their events carry
         # the rule as actor whenever they are made), and before the next event's rules run.
-        if on_disk:
+        if result.on_disk:
             try:
-                await self.session.update(list(dict.fromkeys(on_disk)), actor=origin.actor)
+                await self.session.update(list(dict.fromkeys(result.on_disk)), actor=origin.actor)
             except Exception:
                 log.exception("Indexing the notes rule %s wrote failed", loaded.id)
         return trace
+
+    async def _run_actions(
+        self, match: Match, event: Event, origin: Origin, result: RunResult
+    ) -> None:
+        """A rule with plain actions: planned, then applied (planned again on a conflict)."""
+        rule = match.rule.rule
+        assert rule is not None
+        while result.attempts < MAX_ATTEMPTS:
+            result.attempts += 1
+            plan, ran, error = await asyncio.to_thread(
+                self._plan, match, event, rule.conditions, rule.actions
+            )
+            result.ran, result.error = ran, error
+            result.conditions = [(c, v, None) for c, v in plan.conditions]
+            result.steps = plan.steps
+            if not ran or error is not None:
+                return
+            if await self.apply_plan(plan, origin, result, match.rule.id, result.attempts):
+                if result.error is None:
+                    result.take(plan)
+                return
+
+    async def apply_plan(
+        self, plan: RunPlan, origin: Origin, result: RunResult, rule_id: str, attempt: int
+    ) -> bool:
+        """Write a plan's notes into ``result`` (``result.error`` says if that failed);
+        ``False`` if a note changed under it and, this being attempt number ``attempt``, it
+        should be planned again (its writes made so far are put back first)."""
+        written: list[NoteWrite] = []
+        try:
+            await self._write_all(plan, origin, result.on_disk, written)
+            result.applied += written
+            return True
+        except WriteConflictError as exc:
+            await self.undo_partial(written, origin, result)
+            if attempt >= MAX_ATTEMPTS:
+                result.error = f"{exc}; gave up after {attempt} attempts"
+                return True
+            log.info("Planning %s again: %s", rule_id, exc)
+            return False
+        except (WriteRefusedError, OSError) as exc:
+            result.error = str(exc)
+        except Exception as exc:
+            log.exception("Applying rule %s failed unexpectedly", rule_id)
+            result.error = f"an internal error stopped the run ({type(exc).__name__}: {exc})"
+        result.applied += written  # the run failed: these are rolled back with the rest
+        return True
+
+    async def undo_partial(
+        self, written: list[NoteWrite], origin: Origin, result: RunResult
+    ) -> None:
+        """Put back the writes of a plan cut short by a conflict, before it is planned again
+        (so that its edits are not made twice)."""
+        if not written:
+            return
+        report = UndoReport(origin.causationid or "", "")
+        writes = [(w.path, text_of(w.original), w.text) for w in written]
+        result.on_disk += await put_back(self, writes, origin, report)
+        if report.conflicts:
+            # Left as they are: they count as written, and the run's undo will show them.
+            kept = {path for path, _ in report.conflicts}
+            result.applied += [w for w in written if w.path in kept]
+            result.put_back_conflicts += report.conflicts
+
+    async def _roll_back(self, result: RunResult, origin: Origin) -> None:
+        """Put back every note a failed run wrote, last first (the notes changed since it
+        wrote them are left alone and reported)."""
+        report = UndoReport(origin.causationid or "", "")
+        writes = [(w.path, text_of(w.original), w.text) for w in result.applied]
+        result.on_disk += await put_back(self, writes, origin, report)
+        undone = set(report.restored) | set(report.deleted)
+        result.applied = [w for w in result.applied if w.path not in undone]
+        result.rollback = RunRollback(
+            restored=report.restored,
+            deleted=report.deleted,
+            conflicts=[
+                UndoConflict(path=p, reason=r)
+                for p, r in [*result.put_back_conflicts, *report.conflicts]
+            ],
+        )
 
     def _loop_stop(self, match: Match, event: Event, depth: int) -> str | None:
         """Why loop safety stops this run, in words for the writer; ``None`` if it may run."""
@@ -329,43 +408,44 @@ class AutomationEngine:
             )
         return None
 
-    async def _apply(
-        self, plan: RunPlan, origin: Origin, cause: Event, on_disk: list[str]
-    ) -> tuple[list[NoteWrite], list[Event]]:
-        written: list[NoteWrite] = []
-        events: list[Event] = []
+    async def _write_all(
+        self, plan: RunPlan, origin: Origin, on_disk: list[str], written: list[NoteWrite]
+    ) -> None:
+        """Write every note of ``plan`` (into ``written`` as they go)."""
+        writes = [e for e in plan.effects if isinstance(e, NoteWrite)]
         # Closed notes are all checked before any is written: a conflict found half-way would
-        # leave some written, and the run planned again would make its edits to them twice.
-        closed = [
-            e
-            for e in plan.effects
-            if isinstance(e, NoteWrite) and (e.original is None or e.original.version is None)
-        ]
+        # leave some written for nothing.
+        closed = [w for w in writes if w.original is None or w.original.version is None]
         await asyncio.to_thread(_check_unchanged, self.root, closed)
-        for effect in plan.effects:
-            if isinstance(effect, NoteWrite):
-                if await self.write_note(effect, origin):
-                    on_disk.append(effect.path)
-                written.append(effect)
-            elif isinstance(effect, Emit):
-                events.append(
-                    Event(
-                        specversion="1.0",
-                        id=new_id(),
-                        type=effect.type,
-                        source=self.session.indexer.recorder.maker.source,
-                        subject=effect.subject,
-                        time=now_rfc3339(),
-                        actor=origin.actor,
-                        correlationid=cause.correlationid,
-                        causationid=origin.causationid,
-                        data={"values": effect.data},
-                    )
-                )
-        if events:
+        for write in writes:
+            if await self.write_note(write, origin):
+                on_disk.append(write.path)
+            written.append(write)
+
+    async def _emit(self, emits: list[Emit], origin: Origin, cause: Event) -> list[Event]:
+        """Append a run's events to the log (once its writes stand)."""
+        events = [
+            Event(
+                specversion="1.0",
+                id=new_id(),
+                type=emit.type,
+                source=self.session.indexer.recorder.maker.source,
+                subject=emit.subject,
+                time=now_rfc3339(),
+                actor=origin.actor,
+                correlationid=cause.correlationid,
+                causationid=origin.causationid,
+                data={"values": emit.data},
+            )
+            for emit in emits
+        ]
+        try:
             events = await self.session.events.append(events)
-            self.session.bus.notify()
-        return written, events
+        except Exception:
+            log.exception("Recording the events of a run failed")
+            return []
+        self.session.bus.notify()
+        return events
 
     async def write_note(self, write: NoteWrite, origin: Origin) -> bool:
         """Write one note as a run does: through the editor if it is open there, else to disk
@@ -392,34 +472,38 @@ class AutomationEngine:
         self,
         loaded: LoadedRule,
         event: Event,
-        plan: RunPlan | None,
         run_id: str,
         started_at: str,
         started: float,
-        ran: bool,
-        error: str | None,
-        applied: list[NoteWrite],
-        emitted: list[Event],
-        attempts: int,
+        result: RunResult,
     ) -> RunTrace:
-        steps = [] if plan is None else [_step(s) for s in plan.steps]
-        failed_steps = any(_has_error(s) for s in steps)
+        steps = [_step(s) for s in result.steps]
+        error = result.error
         outcome: RunOutcome
         if error is not None:
             outcome = "failed"
-        elif not ran:
+        elif not result.ran:
             outcome = "skipped"
-        elif failed_steps:
+        elif any(_has_error(s) for s in steps):
             outcome = "partial"
         else:
             outcome = "succeeded"
+        if error is not None and result.rollback is not None:
+            kept = len(result.rollback.conflicts)
+            error += (
+                "; its changes were put back"
+                if not kept
+                else f"; its changes were put back except in {kept} note(s) changed since"
+            )
         messages = []
-        if plan is not None and error is None and ran:
-            messages = [
-                RunMessage(message=e.message, level=e.level)
-                for e in plan.effects
-                if isinstance(e, Notice)
-            ]
+        if error is None and result.ran:
+            messages = [RunMessage(message=n.message, level=n.level) for n in result.notices]
+        conditions = []
+        for condition, value, chain_step in result.conditions:
+            entry: dict[str, Any] = {"condition": condition, "value": value}
+            if chain_step is not None:
+                entry["step"] = chain_step
+            conditions.append(entry)
         return RunTrace(
             run=run_id,
             rule=loaded.id,
@@ -430,9 +514,7 @@ class AutomationEngine:
             outcome=outcome,
             started=started_at,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            conditions=[]
-            if plan is None
-            else [{"condition": c, "value": v} for c, v in plan.conditions],
+            conditions=conditions,
             actions=steps,
             changes=[
                 RunChange(
@@ -440,20 +522,17 @@ class AutomationEngine:
                     kind="created" if w.original is None else "modified",
                     summary="; ".join(w.summaries),
                 )
-                for w in applied
+                for w in result.applied
             ],
             writes=[
-                {
-                    "path": w.path,
-                    "before": None if w.original is None else w.original.text,
-                    "after": w.text,
-                }
-                for w in applied
+                {"path": w.path, "before": text_of(w.original), "after": w.text}
+                for w in result.applied
             ],
             messages=messages,
-            emitted=[{"id": e.id, "type": e.type} for e in emitted],
-            attempts=attempts,
+            emitted=[{"id": e.id, "type": e.type} for e in result.emitted],
+            attempts=result.attempts,
             error=error,
+            rollback=result.rollback,
         )
 
 

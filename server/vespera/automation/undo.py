@@ -53,9 +53,27 @@ async def undo_run(engine: AutomationEngine, run_id: str) -> UndoReport:
         raise UndoError(f"run {run_id} was undone already (by {trace.undone_by})")
     report = UndoReport(new_id(), run_id)
     origin = Origin(automation(trace.rule), report.undo, trace.event.correlationid)
+    writes = [(w["path"], w["before"], w["after"]) for w in trace.writes]
+    written = await put_back(engine, writes, origin, report)
+    await engine.runs.mark_undone(run_id, report.undo)
+    if written:
+        await engine.session.update(written, actor=origin.actor)
+    return report
+
+
+async def put_back(
+    engine: AutomationEngine,
+    writes: list[tuple[str, str | None, str]],
+    origin: Origin,
+    report: UndoReport,
+) -> list[str]:
+    """Undo ``writes`` (path, text before or ``None`` if created, text after), last first.
+
+    A note no longer as the write left it is not touched: it goes to ``report.conflicts``.
+    Returns the notes written to disk (the caller has them indexed).
+    """
     written: list[str] = []
-    for write in reversed(trace.writes):
-        path, before, after = write["path"], write["before"], write["after"]
+    for path, before, after in reversed(writes):
         current = await asyncio.to_thread(engine.read_note, path)
         if current is None:
             report.conflicts.append((path, "it was deleted or moved since the run"))
@@ -67,16 +85,15 @@ async def undo_run(engine: AutomationEngine, run_id: str) -> UndoReport:
             if before is None:
                 await _delete(engine, path, origin)
                 report.deleted.append(path)
+                written.append(path)
             else:
-                await engine.write_note(NoteWrite(path, current, before, ["undo"]), origin)
+                write = NoteWrite(path, current, before, ["undo"])
+                if await engine.write_note(write, origin):
+                    written.append(path)
                 report.restored.append(path)
-            written.append(path)
         except (WriteConflictError, WriteRefusedError, OSError) as exc:
             report.conflicts.append((path, str(exc)))
-    await engine.runs.mark_undone(run_id, report.undo)
-    if written:
-        await engine.session.update(written, actor=origin.actor)
-    return report
+    return written
 
 
 async def _delete(engine: AutomationEngine, path: str, origin: Origin) -> None:

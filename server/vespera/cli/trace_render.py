@@ -14,6 +14,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from vespera.automation.chains import STEP_ACTION
 from vespera.cli.render import out
 from vespera.cli.tables import print_table
 from vespera.events.describe import describe
@@ -79,9 +80,12 @@ def _pairs(label: str, values: Any, indent: str) -> list[Text]:
 def _step_lines(step: dict[str, Any], number: str, indent: str) -> list[Text]:
     """One action of the trace and, nested under it, the actions it ran."""
     title = Text(f"{indent}{number}. ")
-    title.append(str(step.get("action", "?")), style="bold")
-    if step.get("label"):
-        title.append(f" ({step['label']})")
+    if step.get("action") == STEP_ACTION:  # a chain's step: its name says it all
+        title.append(f"step: {step.get('label', '?')}", style="bold")
+    else:
+        title.append(str(step.get("action", "?")), style="bold")
+        if step.get("label"):
+            title.append(f" ({step['label']})")
     title.append(f"  {_ms(float(step.get('ms', 0.0)))}", style="dim")
     lines = [title]
     inner = indent + _INDENT * 2
@@ -126,6 +130,8 @@ def trace_lines(trace: RunTrace) -> list[Text]:
         line = Text(_INDENT)
         line.append(f"{_shown(value):<6}", style="green" if value is True else "red")
         line.append(f" {_shown(condition.get('condition'))}")
+        if condition.get("step"):
+            line.append(f"  (step: {condition['step']})", style="dim")
         lines.append(line)
     lines.append(_heading("Actions"))
     if not trace.actions:
@@ -153,6 +159,15 @@ def _outcome_lines(trace: RunTrace) -> list[Text]:
     if trace.error:
         lines.append(_heading("Error"))
         lines.append(Text(f"{_INDENT}{trace.error}", style="red"))
+    rollback = trace.rollback
+    if rollback is not None:
+        lines.append(_heading("Rolled back"))
+        lines += [Text(f"{_INDENT}restored  {p}") for p in rollback.restored]
+        lines += [Text(f"{_INDENT}deleted   {p}") for p in rollback.deleted]
+        lines += [
+            Text(f"{_INDENT}kept      {c.path}: {c.reason}", style="yellow")
+            for c in rollback.conflicts
+        ]
     return lines
 
 

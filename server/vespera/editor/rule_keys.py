@@ -24,10 +24,10 @@ from vespera.automation.conditions import (
     NotOf,
     TagTest,
 )
-from vespera.automation.rules import Rule, Trigger
+from vespera.automation.rules import ChainStep, Rule, Trigger
 from vespera.editor.rule_cursor import ITEM
 
-Part = Literal["rule", "trigger", "condition", "action"]
+Part = Literal["rule", "trigger", "condition", "action", "step"]
 """The mappings of a rule file whose keys are known."""
 
 CONDITION_MODELS: tuple[type[BaseModel], ...] = (
@@ -57,6 +57,9 @@ _NESTED: dict[tuple[str, str], Part] = {
     ("rule", "trigger"): "trigger",
     ("rule", "conditions"): "condition",
     ("rule", "actions"): "action",
+    ("rule", "chain_steps"): "step",
+    ("step", "conditions"): "condition",
+    ("step", "actions"): "action",
     ("condition", "all"): "condition",
     ("condition", "any"): "condition",
     ("condition", "not"): "condition",
@@ -169,6 +172,8 @@ def keys_of(part: Part, present: Mapping[str, str]) -> list[KeyDoc]:
         return model_keys(Rule)
     if part == "trigger":
         return model_keys(Trigger)
+    if part == "step":
+        return model_keys(ChainStep)
     if part == "condition":
         return condition_keys(present)
     return action_keys(present.get("type"))

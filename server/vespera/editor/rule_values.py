@@ -81,6 +81,8 @@ def emitted_events(files: Iterable[RuleFile], text: str = "") -> tuple[str, ...]
         for loaded in file.rules:
             if loaded.rule is not None:
                 names.update(_emits(loaded.rule.actions))
+                for chain_step in loaded.rule.chain_steps:
+                    names.update(_emits(chain_step.actions))
     try:
         data = yaml.safe_load(text) if text else None
     except yaml.YAMLError:
