@@ -298,6 +298,8 @@ class AutomationResultParams(msgspec.Struct, kw_only=True, rename="camel"):
     duration_ms: float = 0.0
     error: str | None = None
     """Why the run failed, when it did."""
+    stop: str | None = None
+    """Why a ``stopped`` run stopped: ``loop``, ``rate``, ``breaker`` or ``mode``."""
 
 
 class RunsListParams(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -394,6 +396,9 @@ class RunTrace(msgspec.Struct, kw_only=True, rename="camel"):
     """The id of the undo that put the run's writes back, once undone."""
     rollback: RunRollback | None = None
     """Set when the run failed after writing notes and its writes were put back."""
+    stop: str | None = None
+    """Why a ``stopped`` run was stopped: ``loop`` (loop safety), ``rate`` (a rate limit),
+    ``breaker`` (the rule is paused after failing) or ``mode`` (its run mode dropped it)."""
 
 
 class RunsUndoParams(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -414,7 +419,231 @@ class RunsUndoResult(msgspec.Struct, kw_only=True):
     conflicts: list[UndoConflict] = msgspec.field(default_factory=list)
 
 
+RULES_DRY_RUN = "vespera/rules/dryRun"
+"""Request, client to server: what a rule would do for a note or a recorded event."""
+RULES_REPLAY = "vespera/rules/replay"
+"""Request, client to server: what a rule would have done over a stretch of the event log."""
+RULES_SET_ENABLED = "vespera/rules/setEnabled"
+"""Request, client to server: switch a rule on or off (on this machine, or in its file)."""
+RUNS_EXPLAIN = "vespera/runs/explain"
+"""Request, client to server: why rules did or did not run for an event, a rule or a note."""
+AUTOMATION_STATUS = "vespera/automation/status"
+"""Request, client to server: the automation's rules, today's counts, stops and breakers."""
+
+
+class RuleSource(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which rule: a loaded one by id, or one from a rule file's text (unsaved edits)."""
+
+    vault: str | None = None
+    rule: str | None = None
+    """The rule's id; with ``text``, which rule of the text (its first if unset)."""
+    text: str | None = None
+    """A rule file's text, as the editor has it."""
+    file: str | None = None
+    """The vault-relative path of the rule file ``text`` comes from."""
+
+
+class DryRunParams(RuleSource, kw_only=True, omit_defaults=True):
+    """A rule, and what to try it on: a note (as if it had just become what it is) or an
+    event of the log."""
+
+    note: str | None = None
+    """A note's vault-relative path (or its URI)."""
+    event: str | None = None
+    """A recorded event's id."""
+
+
+class PlannedChange(msgspec.Struct, kw_only=True):
+    """A note a dry run would write."""
+
+    path: str
+    kind: Literal["created", "modified"]
+    summary: str
+    diff: str
+    """A unified diff of its text."""
+
+
+class DryRunResult(msgspec.Struct, kw_only=True, rename="camel"):
+    """What a rule would do; nothing was written."""
+
+    rule: str
+    rule_name: str
+    event: Event
+    """The event it was tried on (made up from the note when a note was given)."""
+    matched: bool
+    """Whether its trigger takes the event."""
+    ran: bool
+    """Whether its conditions hold (it would run)."""
+    reason: str | None = None
+    """Why it would not run: the filter or condition that stops it."""
+    error: str | None = None
+    """Why the run would fail."""
+    conditions: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    actions: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Each action (or chain step) as a trace shows it."""
+    changes: list[PlannedChange] = msgspec.field(default_factory=list)
+    messages: list[str] = msgspec.field(default_factory=list)
+    events: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """The events it would emit: type, subject, data."""
+
+
+class ReplayParams(RuleSource, kw_only=True, omit_defaults=True):
+    """A rule and a stretch of the log (RFC 3339 times or dates; all of it if unset)."""
+
+    since: str | None = None
+    until: str | None = None
+    limit: int = 100_000
+    """The most recorded events to read."""
+
+
+class ReplayResult(msgspec.Struct, kw_only=True, rename="camel"):
+    """What a rule would have done over the log."""
+
+    rule: str
+    summary: str
+    """One sentence: "This rule would have fired 12 times over 840 recorded events..."."""
+    scanned: int
+    considered: int
+    """Events of a type it listens for."""
+    fired: int
+    runs: list[DryRunResult] = msgspec.field(default_factory=list)
+    """The first 200 events it would have fired on, oldest first."""
+    not_taken: dict[str, int] = msgspec.field(default_factory=dict)
+    """Events of its type it would not have fired on, counted by reason."""
+    truncated: bool = False
+
+
+class SetEnabledParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Switch a rule on or off."""
+
+    rule: str
+    enabled: bool | None = None
+    """``None`` (with ``scope: machine``) drops this machine's override."""
+    vault: str | None = None
+    scope: Literal["machine", "file"] = "machine"
+    """``machine``: an override kept outside the vault, for this machine only; ``file``: the
+    rule file's ``enabled`` key (a change every copy of the vault gets)."""
+
+
+class SetEnabledResult(msgspec.Struct, kw_only=True):
+    """The rule's state now."""
+
+    rule: str
+    enabled: bool
+    """Whether it runs now."""
+    source: Literal["file", "machine"]
+    """What decides it: the rule file, or this machine's override."""
+
+
+class ExplainParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What to explain: one event, or the latest of a rule (on a note)."""
+
+    vault: str | None = None
+    event: str | None = None
+    rule: str | None = None
+    subject: str | None = None
+    limit: int = 20
+
+
+class ExplainEntry(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
+    """What one rule did with one event, and why."""
+
+    event: str
+    event_type: str
+    subject: str
+    time: str
+    rule: str
+    stage: str
+    """``ran`` (with its outcome), ``trigger`` (a filter turned the event away), ``conditions``,
+    ``loop``, ``rate``, ``breaker``, ``mode``, ``own-change``, ``superseded``, ``disabled`` or
+    ``not-listening`` (the rule does not listen for the event's type)."""
+    reason: str
+    run: str | None = None
+    """The run's id when there is a trace."""
+
+
+class ExplainResult(msgspec.Struct, kw_only=True):
+    """Newest first."""
+
+    entries: list[ExplainEntry] = msgspec.field(default_factory=list)
+
+
+class RuleState(msgspec.Struct, kw_only=True, rename="camel"):
+    """One rule as the automation holds it."""
+
+    rule: str
+    name: str
+    file: str
+    active: bool
+    """Whether it runs (valid, switched on, its breaker not open)."""
+    enabled: bool
+    reason: str | None = None
+    """Why it does not run."""
+    override: bool | None = None
+    """This machine's override of ``enabled``, if any."""
+    breaker: str = "closed"
+    mode: str = "queued"
+
+
+class AutomationStatusParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    vault: str | None = None
+
+
+class AutomationStatus(msgspec.Struct, kw_only=True, rename="camel"):
+    """The automation of one vault, now and today (UTC)."""
+
+    vault: str
+    enabled: bool
+    """Whether the automation runs at all (the ``automation`` setting)."""
+    rules: list[RuleState] = msgspec.field(default_factory=list)
+    events_today: int = 0
+    runs_today: int = 0
+    outcomes_today: dict[str, int] = msgspec.field(default_factory=dict)
+    failures_today: int = 0
+    loop_stops_today: int = 0
+    stops_today: dict[str, int] = msgspec.field(default_factory=dict)
+    """Stopped runs today by why: loop, rate, breaker, mode."""
+    open_breakers: list[str] = msgspec.field(default_factory=list)
+    running: int = 0
+    """Runs under way now."""
+
+
 for _message in (
+    Message(
+        RULES_DRY_RUN,
+        "request",
+        DryRunParams,
+        DryRunResult,
+        doc="What a rule would do for a note or a recorded event, as diffs; writes nothing.",
+    ),
+    Message(
+        RULES_REPLAY,
+        "request",
+        ReplayParams,
+        ReplayResult,
+        doc="Dry-run a rule over the recorded events of a time range.",
+    ),
+    Message(
+        RULES_SET_ENABLED,
+        "request",
+        SetEnabledParams,
+        SetEnabledResult,
+        doc="Switch a rule on or off, on this machine or in its rule file.",
+    ),
+    Message(
+        RUNS_EXPLAIN,
+        "request",
+        ExplainParams,
+        ExplainResult,
+        doc="Why each rule did or did not run: the filter, condition, limit or mode.",
+    ),
+    Message(
+        AUTOMATION_STATUS,
+        "request",
+        AutomationStatusParams,
+        AutomationStatus,
+        doc="Rules active and disabled with reasons; today's events, runs, failures and stops.",
+    ),
     Message(
         AUTOMATION_RESULT,
         "notification",

@@ -398,3 +398,25 @@ def test_undo_puts_back_what_a_run_wrote(
     assert "mood:tense" in road.read_text(encoding="utf-8")  # the writer's change stays
     assert main(command) == 1  # once only
     assert "undone already" in capsys.readouterr().err
+
+
+# -- explain --------------------------------------------------------------------------------------
+
+
+def test_explain_says_for_each_rule_why_it_did_or_did_not_run(
+    vault: Path, state_dir: Path, mood_run: RunTrace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = mood_run.event.id
+    base = ["rules", "explain", str(vault), "--state-dir", str(state_dir)]
+
+    assert main([*base, event, "--json"]) == 0
+
+    entries = {e["rule"]: e for e in json.loads(capsys.readouterr().out)["entries"]}
+    assert (entries["mood-music"]["stage"], entries["mood-music"]["run"]) == ("ran", mood_run.run)
+    assert entries["scene-final"]["stage"] == "trigger"
+    assert entries["character-development"]["stage"] == "not-listening"
+
+    assert main([*base, event]) == 0
+    out = _text(capsys.readouterr().out)
+    assert re.search(r"mood-music\s+ran\s+it ran: succeeded", out), out
+    assert re.search(r"scene-final\s+trigger\s+tags: no tag added or changed is like", out)

@@ -59,7 +59,6 @@ class ChainRun:
         self.origin = origin
         self.result = result
         self.context: dict[str, Any] = {}
-        self._planning = asyncio.Lock()
 
     async def run(self) -> None:
         """Test the rule's conditions, then run the steps generation by generation."""
@@ -106,7 +105,7 @@ class ChainRun:
         attempt = 0
         while attempt < MAX_ATTEMPTS:
             attempt += 1
-            async with self._planning:
+            async with self.engine.planning:
                 plan, ran, error = await asyncio.to_thread(
                     self.engine._plan,
                     self.match,
@@ -125,6 +124,13 @@ class ChainRun:
                 record.error = error
                 out.status = "failed"
                 break
+            control = self.result.control
+            if control.stop is not None and not control.writing:
+                record.error = control.stop.reason
+                self.result.stopped(control.stop)
+                out.status = "failed"
+                break
+            control.writing = True
             mine = RunResult()
             final = await self.engine.apply_plan(
                 plan, self.origin, mine, self.match.rule.id, attempt

@@ -47,11 +47,20 @@ class LoadedRule:
     """Where the editor says the rule is disabled: its name, or its first line."""
     enabled_range: Range | None = None
     """Its ``enabled`` value, where a rule switched off says so."""
+    override: bool | None = None
+    """This machine's override of ``enabled`` (kept outside the vault), if any."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether it is switched on: by this machine's override, else by its file."""
+        if self.override is not None:
+            return self.override
+        return self.rule is None or self.rule.enabled
 
     @property
     def runnable(self) -> bool:
         """Whether the rule can run: valid and enabled."""
-        return self.rule is not None and self.rule.enabled
+        return self.rule is not None and self.enabled
 
     @property
     def disabled_reason(self) -> str | None:
@@ -59,7 +68,9 @@ class LoadedRule:
         if self.rule is None:
             errors = [p.message for p in self.problems if p.severity == "error"]
             return "; ".join(errors[:3]) or "invalid"
-        if not self.rule.enabled:
+        if self.override is False:
+            return "switched off on this machine"
+        if not self.enabled:
             return "enabled: false"
         return None
 
@@ -523,3 +534,28 @@ def read_rule_file(root: Path, rel: str, renderer: Renderer, codex: Codex | None
             rel, [], [_problem(f"Cannot read this rule file: {exc}.", Range(0, 0, 0, 0))]
         )
     return parse_rule_file(rel, text, renderer, codex)
+
+
+def with_enabled(text: str, loaded: LoadedRule, enabled: bool) -> str:
+    """The rule file's ``text`` with ``loaded``'s ``enabled`` key set (added if missing)."""
+    lines = text.splitlines(keepends=True)
+    value = "true" if enabled else "false"
+    span = loaded.enabled_range
+    if span is not None and span.start_line == span.end_line < len(lines):
+        line = lines[span.start_line]
+        lines[span.start_line] = line[: span.start_char] + value + line[span.end_char :]
+        return "".join(lines)
+    at = loaded.name_range.start_line
+    line = lines[at] if at < len(lines) else ""
+    found = re.match(r"^(\s*(?:-\s+)?)name\s*:", line)
+    if found is None:
+        raise ValueError(
+            f"the rule '{loaded.name}' is not written as 'name: ...' on a line of its own; "
+            f"add 'enabled: {value}' to it by hand"
+        )
+    indent = " " * len(found.group(1))
+    ending = "\r\n" if line.endswith("\r\n") else "\n"
+    if not line.endswith(("\n", "\r")):
+        lines[at] = line + ending
+    lines.insert(at + 1, f"{indent}enabled: {value}{ending}")
+    return "".join(lines)

@@ -133,52 +133,74 @@ class CompiledTrigger:
 
         ``changes`` are the event's tag changes (gained, lost) when already worked out.
         """
+        why, tag = self.check(event, facts, changes)
+        return why is None, tag
+
+    def why_not(self, event: Event, facts: Callable[[], NoteFacts]) -> str | None:
+        """The filter that turns ``event`` away, in words (``None``: it passes)."""
+        return self.check(event, facts)[0]
+
+    def check(
+        self, event: Event, facts: Callable[[], NoteFacts], changes: Changes | None = None
+    ) -> tuple[str | None, TagChange | None]:
+        """(why the event is turned away or ``None``, the tag change it matched)."""
+        trigger = self.trigger
         if self.actors is not None and not self.actors.fullmatch(event.actor):
-            return False, None
+            return f"actors: it takes changes by {_listed(trigger.actors)}, not {event.actor}", None
         if self.ignore is not None and self.ignore.fullmatch(event.actor):
-            return False, None
+            return f"ignore_actors: it ignores changes by {event.actor}", None
         if self.paths is not None and not self.paths.fullmatch(event.subject):
-            return False, None
+            return f"paths: {event.subject} is not in {_listed(trigger.paths)}", None
         if self.types is not None:
             kind = facts().type
             if kind is None or _fold(kind) not in self.types:
-                return False, None
+                shown = f"a {kind}" if kind else "of no codex type"
+                return f"codex_type: the note is {shown}, not {_listed(trigger.codex_type)}", None
         if event.type == "tag_changed":
             return self._tag_change(changes or _tag_changes(event.data))
         data = event.data
         if self.tags is not None:
             pattern = self.tags
             if not any(pattern.fullmatch(normalise_tag(t)) for t in facts().tags):
-                return False, None
+                return f"tags: the note has no tag like {_listed(trigger.tags)}", None
         if self.removed is not None:
-            return False, None
+            return "removed_tags: only a tag_changed event removes tags", None
         if self.field is not None:
             if event.type == "field_changed":
                 field = data.get("field")
             elif event.type == "status_changed":
                 field = "status"
             else:
-                return False, None
+                return f"field: a {event.type} event changes no field", None
             if field is None or _fold(field) != self.field:
-                return False, None
+                return f"field: {field} changed, not {trigger.field}", None
         if self.from_ is not None or self.to is not None:
             if event.type not in ("status_changed", "field_changed", "task_status_changed"):
-                return False, None
+                return f"from/to: a {event.type} event has no old and new value", None
             if not (_value_in(self.from_, data.get("old")) and _value_in(self.to, data.get("new"))):
-                return False, None
-        return True, None
+                return self._values(data.get("old"), data.get("new")), None
+        return None, None
 
-    def _tag_change(self, changes: Changes) -> tuple[bool, TagChange | None]:
+    def _values(self, old: Any, new: Any) -> str:
+        wanted = []
+        if self.trigger.from_:
+            wanted.append(f"from {_listed(self.trigger.from_)}")
+        if self.trigger.to:
+            wanted.append(f"to {_listed(self.trigger.to)}")
+        return f"from/to: it went from {old} to {new}, not {' '.join(wanted)}"
+
+    def _tag_change(self, changes: Changes) -> tuple[str | None, TagChange | None]:
         gained, lost = changes
         tag: TagChange | None = None
         if self.tags is not None:
             tag = _first(self.tags, gained)
             if tag is None:
-                return False, None
+                return f"tags: no tag added or changed is like {_listed(self.trigger.tags)}", None
         if self.removed is not None:
             removed = _first(self.removed, lost)
             if removed is None:
-                return False, None
+                shown = _listed(self.trigger.removed_tags)
+                return f"removed_tags: no tag removed or changed is like {shown}", None
             tag = tag or removed
         valued = self.from_ is not None or self.to is not None
         if tag is None and valued:
@@ -191,7 +213,7 @@ class CompiledTrigger:
                 None,
             )
             if tag is None:
-                return False, None
+                return "from/to: no tag's value changed as it asks", None
         if tag is None and (gained or lost):
             tag = (gained or lost)[0]
         if (
@@ -199,8 +221,12 @@ class CompiledTrigger:
             and valued
             and not (_value_in(self.from_, tag.old) and _value_in(self.to, tag.new))
         ):
-            return False, None
-        return True, tag
+            return self._values(tag.old, tag.new), None
+        return None, tag
+
+
+def _listed(values: list[Any]) -> str:
+    return " or ".join(str(v) for v in values)
 
 
 def _literal_keys(patterns: list[str]) -> frozenset[str] | None:
@@ -281,17 +307,32 @@ class RuleIndex:
             or any(fnmatchcase(event_type, glob) for glob, _ in self._globbed)
         )
 
-    def candidates(self, event_type: str, note_type: str | None = None) -> list[_Entry]:
-        """The triggers listening for ``event_type`` on notes of ``note_type``, in load order."""
+    def candidates(
+        self, event_type: str, note_type: str | None = None, every: bool = False
+    ) -> list[_Entry]:
+        """The triggers listening for ``event_type`` on notes of ``note_type`` (of any type
+        with ``every``), in load order."""
         found = list(self._untyped.get(event_type, ()))
-        if note_type is not None:
-            found += self._typed.get(event_type, {}).get(_fold(note_type), ())
+        typed = self._typed.get(event_type, {})
+        if every:
+            found += [e for entries in typed.values() for e in entries]
+        elif note_type is not None:
+            found += typed.get(_fold(note_type), ())
         found += [e for glob, e in self._globbed if fnmatchcase(event_type, glob)]
         found.sort(key=lambda e: e[0])
         return found
 
-    def match(self, event: Event, facts: Callable[[], NoteFacts]) -> list[Match]:
-        """The rules ``event`` starts, each once (its first matching trigger), in load order."""
+    def match(
+        self,
+        event: Event,
+        facts: Callable[[], NoteFacts],
+        misses: dict[str, tuple[LoadedRule, str]] | None = None,
+    ) -> list[Match]:
+        """The rules ``event`` starts, each once (its first matching trigger), in load order.
+
+        With ``misses``, rules that listen for the event's type but that it does not start
+        are put there, by id, with the filter that turned it away.
+        """
         known: list[NoteFacts] = []
 
         def cached() -> NoteFacts:
@@ -304,19 +345,25 @@ class RuleIndex:
         gained_keys = {_key_of(c.name) for c in changes[0]} if changes is not None else None
         out: list[Match] = []
         seen: set[str] = set()
-        for _, loaded, compiled in self.candidates(event.type, note_type):
+        for _, loaded, compiled in self.candidates(event.type, note_type, misses is not None):
             if loaded.id in seen:
                 continue
             if (
-                gained_keys is not None
+                misses is None
+                and gained_keys is not None
                 and compiled.tag_keys is not None
                 and compiled.tag_keys.isdisjoint(gained_keys)
             ):
                 continue
-            ok, tag = compiled.matches(event, cached, changes)
-            if ok:
+            why, tag = compiled.check(event, cached, changes)
+            if why is None:
                 seen.add(loaded.id)
                 out.append(Match(loaded, compiled.trigger, tag))
+            elif misses is not None and loaded.id not in misses:
+                misses[loaded.id] = (loaded, why)
+        if misses is not None:
+            for rule_id in seen:
+                misses.pop(rule_id, None)
         return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vespera.automation.dispatch import RunControl
+from vespera.automation.limits import Stop, StopKind
 from vespera.automation.planning import Emit, NoteText, NoteWrite, Notice, RunPlan, StepTrace
 from vespera_protocol.events import Event
 from vespera_protocol.messages import RunRollback
@@ -32,6 +34,13 @@ class RunResult:
     """Notes written to disk, by any attempt or rollback: indexed at the end."""
     put_back_conflicts: list[tuple[str, str]] = field(default_factory=list)
     rollback: RunRollback | None = None
+    control: RunControl = field(default_factory=RunControl)
+    stop: StopKind | None = None
+    """Set when the run was stopped before it wrote anything (``error`` says why)."""
+
+    def stopped(self, stop: Stop) -> None:
+        """The run stops here, for ``stop``'s reason."""
+        self.error, self.stop = stop.reason, stop.kind
 
     def take(self, plan: RunPlan) -> None:
         """Keep the events and messages of a plan whose writes were made."""

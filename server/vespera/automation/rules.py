@@ -231,6 +231,30 @@ def _chain_order(steps: list[ChainStep]) -> list[list[int]]:
     return order
 
 
+class RateLimit(BaseModel):
+    """At most ``runs`` runs in any ``per`` seconds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    runs: int = Field(ge=1, description="How many runs.")
+    per: float = Field(default=60, gt=0, description="In how many seconds.")
+
+
+class BreakerLimit(BaseModel):
+    """When a rule that keeps failing is paused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    failures: int = Field(default=5, ge=1, description="Failed runs in a row that pause it.")
+    cooldown: float = Field(
+        default=300, gt=0, description="Seconds it stays paused before one run tries it again."
+    )
+
+
+RunMode = Literal["single", "restart", "queued", "parallel"]
+Overflow = Literal["drop_new", "drop_oldest"]
+
+
 class Rule(BaseModel):
     """One automation rule."""
 
@@ -278,6 +302,50 @@ class Rule(BaseModel):
     react_to_own_changes: bool = Field(
         default=False,
         description="Let the rule react to changes it made itself (by default it ignores them).",
+    )
+
+    mode: RunMode = Field(
+        default="queued",
+        description="What happens when it is started again while running (on the same note, "
+        "see mode_key): single ignores the new start, restart stops the running one (if it "
+        "has not begun writing) for the new one, queued runs them one after the other, "
+        "parallel runs up to max at once.",
+    )
+    max: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="queued: how many may wait; parallel: how many run at once (as many "
+        "again may wait).",
+    )
+    on_overflow: Overflow = Field(
+        default="drop_new",
+        description="When more wait than max allows: drop the newest start, or the oldest "
+        "waiting one.",
+    )
+    mode_key: Literal["note", "rule"] = Field(
+        default="note",
+        description="What the mode counts runs of: the note the event is about, or the rule "
+        "as a whole.",
+    )
+    debounce: float = Field(
+        default=0,
+        ge=0,
+        le=3600,
+        description="Seconds to wait for changes to settle: a new start for the same note "
+        "within them replaces the waiting one (0: run at once).",
+    )
+    rate_limit: RateLimit = Field(
+        default_factory=lambda: RateLimit(runs=120, per=60),
+        description="At most this many runs of the rule (default 120 a minute).",
+    )
+    note_rate_limit: RateLimit = Field(
+        default_factory=lambda: RateLimit(runs=20, per=60),
+        description="At most this many runs of the rule on one note (default 20 a minute).",
+    )
+    breaker: BreakerLimit = Field(
+        default_factory=BreakerLimit,
+        description="After this many failures in a row the rule is paused for the cool-down.",
     )
 
     @field_validator("trigger", mode="before")

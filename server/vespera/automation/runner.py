@@ -21,18 +21,24 @@ from typing import TYPE_CHECKING, Any, Protocol
 from vespera.automation.actions import RunFailedError, run_actions
 from vespera.automation.chains import ChainRun
 from vespera.automation.conditions import evaluate
+from vespera.automation.dispatch import Dispatcher, RunControl
+from vespera.automation.limits import Limits, Stop
 from vespera.automation.loader import (
     LoadedRule,
     RuleFile,
     load_rules,
     mark_duplicate_ids,
+    parse_rule_file,
     read_rule_file,
+    with_enabled,
 )
 from vespera.automation.matcher import Match, NoteFacts, RuleIndex, trigger_scope
 from vespera.automation.outcome import MAX_ATTEMPTS, RunResult, text_of
-from vespera.automation.planning import Emit, NoteText, NoteWrite, RunPlan
+from vespera.automation.overrides import load_overrides, save_overrides
+from vespera.automation.planning import Emit, NoteText, NoteWrite, Reader, RunPlan
+from vespera.automation.rules import Rule
 from vespera.automation.templates import Renderer, TemplateError
-from vespera.automation.traces import RUNS_FILE, RunStore
+from vespera.automation.traces import RUNS_FILE, NearMiss, RunStore
 from vespera.automation.undo import UndoReport, put_back
 from vespera.automation.vault_view import VaultQueryError, VaultView
 from vespera.automation.writes import WriteConflictError, WriteRefusedError, read_disk, write_disk
@@ -58,6 +64,8 @@ SUBSCRIBER = "automation"
 """The engine's durable subscription to the event log."""
 _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
+_RETOLD_AFTER = 600.0
+"""Seconds before the same kind of stop of the same rule is told to the editor again."""
 _REMEMBERED = 10_000
 """How many recent events, runs and cascades loop safety and dedup remember."""
 MAX_CASCADE_RUNS = 50
@@ -98,6 +106,13 @@ class AutomationEngine:
         self._subscription: str | None = None
         self._starting: asyncio.Future[None] | None = None
         self._running: set[asyncio.Future[Any]] = set()
+        self.limits = Limits()
+        self.dispatch = Dispatcher(self.run, self._drop, self._superseded)
+        self.planning = asyncio.Lock()
+        """Runs plan one at a time (they share one read-only view of the vault)."""
+        self._announced: dict[tuple[str, str], float] = {}
+        self.overrides: dict[str, bool] = {}
+        """This machine's overrides of rules' ``enabled`` (see :mod:`.overrides`)."""
         self.codex = Codex()
 
     async def start(self, subscribe: bool = True, codex: Codex | None = None) -> None:
@@ -111,6 +126,7 @@ class AutomationEngine:
 
     async def _start(self, subscribe: bool, codex: Codex | None) -> None:
         self.runs = await RunStore.open(self.session.state_dir / RUNS_FILE)
+        self.overrides = await asyncio.to_thread(load_overrides, self.session.state_dir)
         self._view = VaultView(self.session.db.path, lambda q, p: self.session.graph.read(q, p))
         await asyncio.to_thread(self.reload, codex)
         if subscribe:
@@ -124,14 +140,21 @@ class AutomationEngine:
         if self._subscription is not None:
             await self.session.bus.unsubscribe(self._subscription)
             self._subscription = None
-        if self._running:
-            await asyncio.wait(self._running, timeout=_FINISH_AT_CLOSE)
+        self.dispatch.cancel_debounced()
+        waiting = self._running | self.dispatch.tasks
+        if waiting:
+            await asyncio.wait(waiting, timeout=_FINISH_AT_CLOSE)
         if self.runs is not None:
             await self.runs.close()
             self.runs = None
         if self._view is not None:
             self._view.close()
             self._view = None
+
+    @property
+    def view(self) -> VaultView | None:
+        """The read-only view of the vault runs plan against (``None`` until started)."""
+        return self._view
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -141,41 +164,90 @@ class AutomationEngine:
         self.files = {f.path: f for f in load_rules(self.root, self.renderer, self.codex)}
         self._reindex()
 
-    def reload_file(self, path: str) -> RuleFile | None:
-        """Read one rule file again (gone: its rules go); returns it."""
-        if not (self.root / path).is_file():
+    def reload_file(self, path: str, text: str | None = None) -> RuleFile | None:
+        """Read one rule file again, or take ``text`` as its text (gone: its rules go)."""
+        if text is None and not (self.root / path).is_file():
             self.files.pop(path, None)
             self._reindex()
             return None
-        found = read_rule_file(self.root, path, self.renderer, self.codex)
+        if text is not None:
+            found = parse_rule_file(path, text, self.renderer, self.codex)
+        else:
+            found = read_rule_file(self.root, path, self.renderer, self.codex)
         self.files[path] = found
         self._reindex()
         return found
 
     def _reindex(self) -> None:
         mark_duplicate_ids(self.files.values())
-        self.index = RuleIndex(self.rules())
-        loaded = self.rules()
-        broken = [r for r in loaded if r.rule is None]
+        every = self.rules()
+        for one in every:
+            one.override = self.overrides.get(one.id)
+        self.index = RuleIndex(every)
+        broken = [r for r in every if r.rule is None]
         log.info(
-            "%d rules loaded (%d runnable, %d invalid)", len(loaded), self.index.size, len(broken)
+            "%d rules loaded (%d runnable, %d invalid)", len(every), self.index.size, len(broken)
         )
 
     def rules(self) -> list[LoadedRule]:
         """Every rule of every file, in file order."""
         return [r for f in sorted(self.files) for r in self.files[f].rules]
 
+    def rule(self, rule_id: str) -> LoadedRule:
+        """The loaded rule ``rule_id``; ``KeyError`` with a message if there is none."""
+        for loaded in self.rules():
+            if loaded.id == rule_id:
+                return loaded
+        known = ", ".join(r.id for r in self.rules()) or "none"
+        raise KeyError(f"there is no rule {rule_id!r} (rules: {known})")
+
+    async def set_enabled(
+        self, rule_id: str, enabled: bool | None, scope: str = "machine"
+    ) -> LoadedRule:
+        """Switch a rule on or off: on this machine (``None`` drops the override), or in its
+        rule file (through the editor when the file is open there)."""
+        loaded = self.rule(rule_id)
+        if scope == "machine":
+            if enabled is None:
+                self.overrides.pop(rule_id, None)
+            else:
+                self.overrides[rule_id] = enabled
+            await asyncio.to_thread(save_overrides, self.session.state_dir, self.overrides)
+        else:
+            if enabled is None:
+                raise ValueError("say whether the rule file should switch it on or off")
+            current = await asyncio.to_thread(self.read_note, loaded.file)
+            if current is None:
+                raise ValueError(f"{loaded.file} cannot be read")
+            text = with_enabled(current.text, loaded, enabled)
+            write = NoteWrite(loaded.file, current, text, [f"enabled: {enabled}"])
+            origin = Origin("user", new_id(), None)
+            if not await self.write_note(write, origin) and current.version is None:
+                raise ValueError(f"{loaded.file} could not be written")
+            await asyncio.to_thread(self.reload_file, loaded.file, text)
+        if enabled:
+            self.limits.reset(rule_id)  # switched on again: its past failures are forgiven
+        self._reindex()
+        return self.rule(rule_id)
+
     # -- runs -----------------------------------------------------------------------------------
 
     async def _on_event(self, event: Event) -> None:
-        # A run is not cut off half-way when the vault closes: close() lets it finish.
-        work = asyncio.ensure_future(self.handle(event))
+        # The event's runs are started (or queued) in order; they go on while the next events
+        # arrive, as each rule's mode allows. close() lets them finish.
+        work = asyncio.ensure_future(self.admit(event))
         self._running.add(work)
         work.add_done_callback(self._running.discard)
         await asyncio.shield(work)
 
     async def handle(self, event: Event) -> list[RunTrace]:
-        """Run the rules ``event`` starts; returns their traces (an event is handled once)."""
+        """Run the rules ``event`` starts; returns their traces once they are done (an event is
+        handled once; a start a newer one superseded while debouncing has none)."""
+        traces = await asyncio.gather(*await self.admit(event))
+        return [t for t in traces if t is not None]
+
+    async def admit(self, event: Event) -> list[asyncio.Future[RunTrace | None]]:
+        """Find the rules ``event`` starts and hand them to the dispatcher; their futures."""
         if self._view is None or event.id in self._handled:
             return []
         self._handled[event.id] = None
@@ -183,17 +255,43 @@ class AutomationEngine:
             self._handled.popitem(last=False)
         if not self.index.listens_for(event.type):
             return []  # no trip to a worker thread for the many events no rule wants
-        matches = await asyncio.to_thread(self._match, event)
+        misses: dict[str, tuple[LoadedRule, str]] = {}
+        matches = await asyncio.to_thread(self._match, event, misses)
+        near = [NearMiss(event, rule_id, "trigger", why) for rule_id, (_, why) in misses.items()]
         out = []
         for match in matches:
             rule = match.rule.rule
             assert rule is not None
             if event.actor == automation(match.rule.id) and not rule.react_to_own_changes:
-                continue  # its own change: not a reason to run again
-            out.append(await self.run(match, event))
+                # Its own change: not a reason to run again.
+                near.append(
+                    NearMiss(
+                        event,
+                        match.rule.id,
+                        "own-change",
+                        "the rule made this change itself (react_to_own_changes is off)",
+                    )
+                )
+                continue
+            out.append(self.dispatch.submit(match, event))
+        self._keep_near_misses(near)
         return out
 
-    def _match(self, event: Event) -> list[Match]:
+    async def flush(self) -> None:
+        """Wait until every run started so far, and its records, are done."""
+        while self._running or self.dispatch.tasks:
+            await asyncio.wait(self._running | self.dispatch.tasks)
+
+    def _keep_near_misses(self, near: list[NearMiss]) -> None:
+        if not near or self.runs is None:
+            return
+        keeping = asyncio.ensure_future(self.runs.add_near_misses(near))
+        self._running.add(keeping)
+        keeping.add_done_callback(self._running.discard)
+
+    def _match(
+        self, event: Event, misses: dict[str, tuple[LoadedRule, str]] | None = None
+    ) -> list[Match]:
         assert self._view is not None
         self._view.forget()
         view = self._view
@@ -205,7 +303,7 @@ class AutomationEngine:
                 return NoteFacts(kind, [])
             return NoteFacts(note.type, note.tags)
 
-        return self.index.match(event, facts)
+        return self.index.match(event, facts, misses)
 
     def read_note(self, path: str) -> NoteText | None:
         """A note's text as the writer has it: the editor's if open, else the file's."""
@@ -222,8 +320,12 @@ class AutomationEngine:
         conditions: list[Any],
         actions: list[Any],
         context: dict[str, Any] | None = None,
+        read: Reader | None = None,
     ) -> tuple[RunPlan, bool, str | None]:
-        """Test ``conditions`` and plan ``actions``: (plan, whether it runs, error)."""
+        """Test ``conditions`` and plan ``actions``: (plan, whether it runs, error).
+
+        Notes are read with ``read`` (by default as the writer has them: :meth:`read_note`).
+        """
         assert self._view is not None
         view = self._view
         view.forget()
@@ -231,7 +333,9 @@ class AutomationEngine:
         trigger = trigger_scope(event, match, note)
         if event.type.startswith("custom."):
             trigger["values"] = event.data.get("values", {})
-        plan = RunPlan(event, trigger, note, view, self.renderer, self.read_note, codex=self.codex)
+        plan = RunPlan(
+            event, trigger, note, view, self.renderer, read or self.read_note, codex=self.codex
+        )
         if context is not None:
             plan.context.update(context)
         try:
@@ -247,8 +351,17 @@ class AutomationEngine:
             return plan, True, f"an internal error stopped the run ({type(exc).__name__}: {exc})"
         return plan, True, None
 
-    async def run(self, match: Match, event: Event) -> RunTrace:
-        """Plan and apply one rule's run for ``event``; keeps and announces its trace."""
+    async def run(
+        self,
+        match: Match,
+        event: Event,
+        control: RunControl | None = None,
+        stop: Stop | None = None,
+    ) -> RunTrace:
+        """Plan and apply one rule's run for ``event``; keeps and announces its trace.
+
+        With ``stop``, the run is only recorded as stopped (its mode dropped it).
+        """
         loaded = match.rule
         rule = loaded.rule
         assert rule is not None
@@ -256,13 +369,16 @@ class AutomationEngine:
         started_at = now_rfc3339()
         started = time.perf_counter()
         origin = Origin(automation(loaded.id), run_id, event.correlationid)
-        result = RunResult()
+        result = RunResult(control=control or RunControl())
         depth = self._depths.get(event.causationid or "", 0) + 1
         self._depths[run_id] = depth
-        stopped = self._loop_stop(match, event, depth)
-        if stopped is not None:
-            result.error = stopped
-            log.warning("Stopped rule %s on %s: %s", loaded.id, event.subject, stopped)
+        if stop is None:
+            stop = self._loop_stop(match, event, depth)
+        if stop is None:
+            stop = self.limits.check(loaded.id, rule, event.subject)
+        if stop is not None:
+            result.stopped(stop)
+            log.warning("Stopped rule %s on %s: %s", loaded.id, event.subject, stop.reason)
         elif rule.chain_steps:
             await ChainRun(self, match, event, origin, result).run()
         else:
@@ -274,8 +390,10 @@ class AutomationEngine:
             result.emitted = await self._emit(result.emits, origin, event)
         trace = self._trace(loaded, event, run_id, started_at, started, result)
         trace.depth = depth
-        if stopped is not None:
-            trace.outcome = "stopped"
+        if result.stop is not None:
+            trace.outcome, trace.stop = "stopped", result.stop
+        else:
+            self._count(loaded, rule, trace)
         # The trace is committed while the result goes out: a client asking for it at once
         # waits on the store's lock until it is there.
         keeping = None
@@ -283,7 +401,7 @@ class AutomationEngine:
             keeping = asyncio.ensure_future(self.runs.add(trace))
             self._running.add(keeping)
             keeping.add_done_callback(self._running.discard)
-        for listener in self.listeners:
+        for listener in self.listeners if self._announce(trace) else ():
             try:
                 await listener(trace)
             except Exception:
@@ -299,6 +417,9 @@ class AutomationEngine:
                 log.exception("Indexing the notes rule %s wrote failed", loaded.id)
         return trace
 
+    async def _drop(self, match: Match, event: Event, stop: Stop) -> RunTrace:
+        return await self.run(match, event, stop=stop)
+
     async def _run_actions(
         self, match: Match, event: Event, origin: Origin, result: RunResult
     ) -> None:
@@ -307,14 +428,19 @@ class AutomationEngine:
         assert rule is not None
         while result.attempts < MAX_ATTEMPTS:
             result.attempts += 1
-            plan, ran, error = await asyncio.to_thread(
-                self._plan, match, event, rule.conditions, rule.actions
-            )
+            async with self.planning:
+                plan, ran, error = await asyncio.to_thread(
+                    self._plan, match, event, rule.conditions, rule.actions
+                )
             result.ran, result.error = ran, error
             result.conditions = [(c, v, None) for c, v in plan.conditions]
             result.steps = plan.steps
             if not ran or error is not None:
                 return
+            if result.control.stop is not None:
+                result.stopped(result.control.stop)
+                return
+            result.control.writing = True
             if await self.apply_plan(plan, origin, result, match.rule.id, result.attempts):
                 if result.error is None:
                     result.take(plan)
@@ -379,21 +505,23 @@ class AutomationEngine:
             ],
         )
 
-    def _loop_stop(self, match: Match, event: Event, depth: int) -> str | None:
+    def _loop_stop(self, match: Match, event: Event, depth: int) -> Stop | None:
         """Why loop safety stops this run, in words for the writer; ``None`` if it may run."""
         rule = match.rule.rule
         assert rule is not None
         cascade = event.correlationid
         if depth > rule.max_depth:
-            return (
+            return Stop(
+                "loop",
                 f"rules reacting to rules' changes went {depth - 1} deep, past this rule's "
-                f"limit of {rule.max_depth}; stopped so that they cannot run away"
+                f"limit of {rule.max_depth}; stopped so that they cannot run away",
             )
         key = (cascade, match.rule.id, event.subject)
         if key in self._fired and not rule.repeat_in_cascade:
-            return (
+            return Stop(
+                "loop",
                 f"it already ran on {event.subject} in this cascade of changes; running again "
-                "would start a loop (set repeat_in_cascade to allow it)"
+                "would start a loop (set repeat_in_cascade to allow it)",
             )
         self._fired[key] = None
         count = self._cascades.pop(cascade, 0) + 1
@@ -402,11 +530,44 @@ class AutomationEngine:
             while len(memory) > _REMEMBERED:
                 memory.popitem(last=False)
         if count > MAX_CASCADE_RUNS:
-            return (
+            return Stop(
+                "loop",
                 f"this cascade of changes already started {MAX_CASCADE_RUNS} runs; stopped so "
-                "that rules reacting to each other cannot loop"
+                "that rules reacting to each other cannot loop",
             )
         return None
+
+    def _count(self, loaded: LoadedRule, rule: Rule, trace: RunTrace) -> None:
+        """Count a run's result for the rule's breaker; a failure that opens it says so."""
+        if trace.outcome not in ("succeeded", "partial", "failed"):
+            self.limits.finished(loaded.id, rule, None)
+            return
+        if self.limits.finished(loaded.id, rule, trace.outcome == "failed"):
+            failures = self.limits.breakers[loaded.id].failures
+            trace.messages.append(
+                RunMessage(
+                    message=f"The rule '{loaded.name}' failed {failures} times in a row; it is "
+                    f"paused for {rule.breaker.cooldown:g} s.",
+                    level="warning",
+                )
+            )
+
+    def _announce(self, trace: RunTrace) -> bool:
+        """Whether the editor hears of this run: a stop only the first time in a while (a
+        burst of starts dropped by the rule's mode, or a runaway, is told once)."""
+        if trace.stop is None:
+            return True
+        key = (trace.rule, trace.stop)
+        now = time.monotonic()
+        last = self._announced.get(key)
+        if last is not None and now - last < _RETOLD_AFTER:
+            return False
+        self._announced[key] = now
+        return True
+
+    def _superseded(self, match: Match, event: Event, newer: Event) -> None:
+        why = f"a newer change ({newer.id}) came within its debounce and ran instead"
+        self._keep_near_misses([NearMiss(event, match.rule.id, "superseded", why)])
 
     async def _write_all(
         self, plan: RunPlan, origin: Origin, on_disk: list[str], written: list[NoteWrite]
@@ -477,7 +638,7 @@ class AutomationEngine:
         started: float,
         result: RunResult,
     ) -> RunTrace:
-        steps = [_step(s) for s in result.steps]
+        steps = [step_dict(s) for s in result.steps]
         error = result.error
         outcome: RunOutcome
         if error is not None:
@@ -548,14 +709,15 @@ def _check_unchanged(root: Path, writes: list[NoteWrite]) -> None:
             raise WriteConflictError(f"{write.path} changed since the run read it")
 
 
-def _step(step: Any) -> dict[str, Any]:
+def step_dict(step: Any) -> dict[str, Any]:
+    """One step of a trace (an action, or a chain's step) as JSON-ready data."""
     out: dict[str, Any] = {"action": step.action, "ms": step.ms}
     for key in ("label", "inputs", "result", "error", "skipped"):
         value = getattr(step, key)
         if value is not None:
             out[key] = value
     if step.steps:
-        out["steps"] = [_step(s) for s in step.steps]
+        out["steps"] = [step_dict(s) for s in step.steps]
     return out
 
 

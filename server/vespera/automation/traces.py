@@ -7,13 +7,23 @@ of their own that ``--rebuild`` leaves alone, written with full durability.
 from __future__ import annotations
 
 import asyncio
+import builtins
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 import msgspec
 
-from vespera_protocol.messages import RunSummary, RunTrace
+from vespera.automation.rules import short_event_name
+from vespera_protocol.events import Event
+from vespera_protocol.messages import ExplainEntry, RunSummary, RunTrace
+
+if TYPE_CHECKING:
+    from vespera.automation.loader import LoadedRule
 
 RUNS_FILE = "runs.sqlite"
 _SCHEMA = """
@@ -28,7 +38,34 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_rule ON runs(rule);
 CREATE INDEX IF NOT EXISTS runs_subject ON runs(subject);
+CREATE TABLE IF NOT EXISTS near_misses (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    time TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS near_misses_event ON near_misses(event);
+CREATE INDEX IF NOT EXISTS near_misses_rule ON near_misses(rule, subject);
 """
+KEEP_NEAR_MISSES = 50_000
+"""How many near misses are kept (the oldest go first): they explain recent events."""
+
+
+@dataclass
+class NearMiss:
+    """A rule that listened for an event's type but did not run for it, and why."""
+
+    event: Event
+    rule: str
+    stage: str
+    """``trigger`` (a filter), ``own-change`` or ``superseded``."""
+    reason: str
+
+
 _MAX_PAGE = 1000
 _decoder = msgspec.json.Decoder(RunTrace)
 
@@ -63,6 +100,10 @@ class RunStore:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.executescript(_SCHEMA)
+            columns = {r[1] for r in await conn.execute_fetchall("PRAGMA table_info(runs)")}
+            if "event" not in columns:  # traces kept before runs were found by event
+                await conn.execute("ALTER TABLE runs ADD COLUMN event TEXT")
+            await conn.execute("CREATE INDEX IF NOT EXISTS runs_event ON runs(event)")
             await conn.commit()
         except BaseException:
             await conn.close()
@@ -77,8 +118,8 @@ class RunStore:
         """Keep a run's trace."""
         async with self._lock:
             await self._conn.execute(
-                "INSERT OR REPLACE INTO runs(id, rule, subject, outcome, started, trace) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO runs(id, rule, subject, outcome, started, trace, event) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     trace.run,
                     trace.rule,
@@ -86,6 +127,7 @@ class RunStore:
                     trace.outcome,
                     trace.started,
                     msgspec.json.encode(trace),
+                    trace.event.id,
                 ),
             )
             await self._conn.commit()
@@ -140,3 +182,124 @@ class RunStore:
         traces = [_decoder.decode(r[0]) for r in rows[:limit]]
         more = len(rows) > limit
         return traces, (traces[-1].run if more and traces else None)
+
+    async def add_near_misses(self, misses: builtins.list[NearMiss]) -> None:
+        """Keep why rules listening for events did not run (only the latest are kept)."""
+        rows = [
+            (m.event.id, m.event.type, m.event.subject, m.event.time, m.rule, m.stage, m.reason)
+            for m in misses
+        ]
+        async with self._lock:
+            cursor = await self._conn.executemany(
+                "INSERT INTO near_misses(event, event_type, subject, time, rule, stage, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            last = cursor.lastrowid
+            if last is not None and last % 1000 < len(rows):  # now and then, not each time
+                await self._conn.execute(
+                    "DELETE FROM near_misses WHERE position <= ?", (last - KEEP_NEAR_MISSES,)
+                )
+            await self._conn.commit()
+
+    async def explain(
+        self,
+        event: str | None = None,
+        rule: str | None = None,
+        subject: str | None = None,
+        limit: int = 20,
+    ) -> builtins.list[ExplainEntry]:
+        """What rules did with events, newest first: their runs and their near misses."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        for column, value in (("event", event), ("rule", rule), ("subject", subject)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        limit = max(1, min(limit, _MAX_PAGE))
+        async with self._lock:
+            try:
+                misses = list(
+                    await self._conn.execute_fetchall(
+                        "SELECT event, event_type, subject, time, rule, stage, reason "
+                        f"FROM near_misses{clause} ORDER BY position DESC LIMIT ?",
+                        [*params, limit],
+                    )
+                )
+            except sqlite3.OperationalError:  # traces kept before near misses were
+                misses = []
+            runs = list(
+                await self._conn.execute_fetchall(
+                    f"SELECT trace FROM runs{clause} ORDER BY position DESC LIMIT ?",
+                    [*params, limit],
+                )
+            )
+        entries = [
+            ExplainEntry(
+                event=r[0],
+                event_type=r[1],
+                subject=r[2],
+                time=r[3],
+                rule=r[4],
+                stage=r[5],
+                reason=r[6],
+            )
+            for r in misses
+        ]
+        entries += [_explained(_decoder.decode(r[0])) for r in runs]
+        entries.sort(key=lambda e: e.time, reverse=True)
+        return entries[:limit]
+
+    async def today(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Runs since midnight UTC by outcome, and stopped runs by why."""
+        midnight = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00")
+        async with self._lock:
+            outcomes = await self._conn.execute_fetchall(
+                "SELECT outcome, count(*) FROM runs WHERE started >= ? GROUP BY outcome",
+                (midnight,),
+            )
+            stops = await self._conn.execute_fetchall(
+                "SELECT json_extract(trace, '$.stop'), count(*) FROM runs "
+                "WHERE started >= ? AND outcome = 'stopped' GROUP BY 1",
+                (midnight,),
+            )
+        return (
+            {str(o): int(n) for o, n in outcomes},
+            {str(k or "loop"): int(n) for k, n in stops},
+        )
+
+
+def _explained(trace: RunTrace) -> ExplainEntry:
+    """A run as an answer to "why (not)"."""
+    event = trace.event
+    stage, reason = "ran", f"it ran: {trace.outcome}"
+    if trace.outcome == "skipped":
+        failed = [c["condition"] for c in trace.conditions if c.get("value") is False]
+        stage = "conditions"
+        reason = "a condition did not hold: " + (", ".join(map(str, failed)) or "?")
+    elif trace.outcome == "stopped":
+        stage, reason = trace.stop or "loop", trace.error or "stopped"
+    elif trace.error:
+        reason += f" ({trace.error})"
+    return ExplainEntry(
+        event=event.id,
+        event_type=event.type,
+        subject=event.subject,
+        time=trace.started,
+        rule=trace.rule,
+        stage=stage,
+        reason=reason,
+        run=trace.run,
+    )
+
+
+def quiet_reason(loaded: LoadedRule, event_type: str) -> tuple[str, str]:
+    """Why a rule left no record for an event: it does not listen for its type, or is off."""
+    if loaded.rule is None or not loaded.enabled:
+        return "disabled", f"the rule does not run: {loaded.disabled_reason}"
+    wanted = [t for trigger in loaded.rule.trigger for t in trigger.event]
+    if any(t == event_type or fnmatchcase(event_type, t) for t in wanted):
+        return "not-recorded", "no record: the event came before the rule listened for it"
+    shown = ", ".join(dict.fromkeys(short_event_name(t) for t in wanted))
+    return "not-listening", f"it listens for {shown}, not {short_event_name(event_type)}"

@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``vespera rules list|check|trace|undo``."""
+    """``vespera rules list|check|trace|undo|explain``."""
     rules = commands.add_parser(
         "rules",
         help="List and check the vault's automation rules; read the traces of their runs.",
@@ -169,7 +169,14 @@ def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "created is deleted, unless changed since. Needs the vault free (no editor serving "
         "it); from an editor, use its Undo of the automation result instead.",
     )
-    for sub in (listing, check, trace, undo):
+    explain = actions.add_parser(
+        "explain",
+        help="Say why rules did or did not run: for an event, a rule or a note.",
+        description="For each rule that listened for an event, what stopped it or what it "
+        "did: the trigger filter that turned the event away, the condition that did not "
+        "hold, the limit, breaker or mode that stopped it, or its run's outcome. Newest first.",
+    )
+    for sub in (listing, check, trace, undo, explain):
         sub.add_argument("vault", type=Path, help="the vault folder")
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
     undo.add_argument("run", metavar="RUN", help="the id of the run to undo")
@@ -177,6 +184,11 @@ def _rules_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     check.add_argument(
         "files", nargs="*", metavar="FILE", help="rule files to check (default: all of them)"
     )
+    explain.add_argument("event", nargs="?", metavar="EVENT", help="the id of an event")
+    explain.add_argument("--state-dir", type=Path, help="the vault's state folder")
+    explain.add_argument("--rule", help="only this rule (its id)")
+    explain.add_argument("--note", help="only events about this note (its path)")
+    explain.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     trace.add_argument("run", nargs="?", metavar="RUN", help="the id of a run to show")
     trace.add_argument("--state-dir", type=Path, help="the vault's state folder")
     trace.add_argument("--rule", help="only the runs of this rule (its id)")
@@ -203,6 +215,9 @@ def _late_positionals(
             return
         if args.action == "trace" and args.run is None and len(extra) == 1:
             args.run = extra[0]
+            return
+        if args.action == "explain" and args.event is None and len(extra) == 1:
+            args.event = extra[0]
             return
     parser.error(f"unrecognized arguments: {' '.join(extra)}")
 

@@ -35,6 +35,8 @@ async def run(args: argparse.Namespace) -> int:
         return await trace(args)
     if args.action == "undo":
         return await _undo(args)
+    if args.action == "explain":
+        return await _explain(args)
     if not args.vault.is_dir():
         render.error(f"{args.vault} is not a folder; pass the folder of a vault.")
         return 2
@@ -297,3 +299,86 @@ async def _undo(args: argparse.Namespace) -> int:
         for path, reason in report.conflicts:
             print(f"left      {path}: {reason}")
     return 1 if report.conflicts else 0
+
+
+async def _explain(args: argparse.Namespace) -> int:
+    """``vespera rules explain VAULT [EVENT]``: why rules did or did not run."""
+    import sqlite3
+
+    import msgspec
+
+    from vespera.automation.traces import RUNS_FILE, quiet_reason
+    from vespera.cli.trace_commands import TraceStoreError, open_read_only, subject_of
+    from vespera.events.log import EVENTS_FILE, EventLog
+    from vespera.store.state import state_dir_for
+    from vespera_protocol.messages import ExplainEntry, ExplainResult
+
+    if not args.vault.is_dir():
+        render.error(f"{args.vault} is not a folder; pass the folder of a vault.")
+        return 2
+    folder = state_dir_for(args.vault, args.state_dir)
+    entries: list[ExplainEntry] = []
+    if (folder / RUNS_FILE).is_file():
+        try:
+            store = await open_read_only(folder / RUNS_FILE)
+        except TraceStoreError as exc:
+            render.error(str(exc))
+            return 2
+        try:
+            entries = await store.explain(
+                args.event, args.rule, subject_of(args.vault, args.note), args.limit
+            )
+        except sqlite3.Error as exc:
+            render.error(f"Cannot read the run traces: {exc}.")
+            return 2
+        finally:
+            await store.close()
+    if args.event is not None and (folder / EVENTS_FILE).is_file():
+        log = await EventLog.open(folder / EVENTS_FILE, read_only=True)
+        try:
+            event = await log.get(args.event)
+        finally:
+            await log.close()
+        if event is None and not entries:
+            render.error(f"There is no event {args.event} in the log.")
+            return 1
+        if event is not None:
+            told = {e.rule for e in entries}
+            files = await asyncio.to_thread(_load_all, args.vault)
+            for loaded in (r for f in files for r in f.rules):
+                if loaded.id in told or args.rule not in (None, loaded.id):
+                    continue
+                stage, reason = quiet_reason(loaded, event.type)
+                entries.append(
+                    ExplainEntry(
+                        event=event.id,
+                        event_type=event.type,
+                        subject=event.subject,
+                        time=event.time,
+                        rule=loaded.id,
+                        stage=stage,
+                        reason=reason,
+                    )
+                )
+    if args.json:
+        result = ExplainResult(entries=entries)
+        render.out.out(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
+        return 0
+    if not entries:
+        render.note("Nothing to explain: no rule listened for such events yet.")
+        return 0
+    table = Table(
+        "time", "event", "note", "rule", "stage", "why", box=box.SIMPLE_HEAD, show_edge=False
+    )
+    for e in entries:
+        style = "green" if e.stage == "ran" else ("dim" if e.stage == "not-listening" else "")
+        table.add_row(
+            Text(e.time[:19].replace("T", " ")),
+            Text(e.event_type),
+            Text(e.subject),
+            Text(e.rule),
+            Text(e.stage, style=style),
+            Text(e.reason),
+        )
+    print_table(table)
+    return 0

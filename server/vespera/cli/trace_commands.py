@@ -46,7 +46,7 @@ def _print_json(value: msgspec.Struct) -> None:
     render.out.out(msgspec.json.format(msgspec.json.encode(value), indent=2).decode())
 
 
-def _subject(vault: Path, note: str | None) -> str | None:
+def subject_of(vault: Path, note: str | None) -> str | None:
     """A note named on the command line as the vault-relative path traces use."""
     if note is None:
         return None
@@ -104,7 +104,7 @@ async def _one(store: RunStore, run: str, as_json: bool) -> int:
 async def _list(store: RunStore, args: argparse.Namespace) -> int:
     runs, more = await store.list(
         rule=args.rule,
-        subject=_subject(args.vault, args.note),
+        subject=subject_of(args.vault, args.note),
         outcome=args.outcome,
         before=args.before,
         limit=args.limit,

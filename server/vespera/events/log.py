@@ -340,6 +340,12 @@ class EventLog:
         return Page(events, last)
 
     @_exclusive
+    async def get(self, event_id: str) -> Event | None:
+        """The event with id ``event_id``, if the log holds it."""
+        rows = await self._rows("SELECT body FROM events WHERE id = ?", (event_id,))
+        return _decoder.decode(rows[0][0]) if rows else None
+
+    @_exclusive
     async def since_time(self, when: str) -> int:
         """The sequence to read after to start at the first event at or after ``when``."""
         rows = await self._rows(

@@ -130,6 +130,7 @@ async def report(host: VaultHost, trace: RunTrace) -> None:
             emitted=[e["type"] for e in trace.emitted],
             duration_ms=trace.duration_ms,
             error=trace.error,
+            stop=trace.stop,
         )
         server.protocol.notify(AUTOMATION_RESULT, msgspec.to_builtins(params))
         return

@@ -20,6 +20,7 @@ from vespera.lsp.features import (
     lifecycle,
     navigation,
     rename,
+    rule_control,
     symbols,
 )
 from vespera.lsp.server import VesperaServer
@@ -35,6 +36,7 @@ _FEATURES = (
     code_actions,
     events,
     automation,
+    rule_control,
 )
 _LEVELS = {
     logging.ERROR: lsp.MessageType.Error,

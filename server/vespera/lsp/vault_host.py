@@ -76,6 +76,9 @@ class VaultHost:
         self.catalog = Catalog()
         self.codex = Codex()
         self.documents: dict[str, EditorDocument] = {}
+        self.active_note: str | None = None
+        """The note the writer last opened or typed in (what "the active note" means to
+        commands sent by editors that do not name one)."""
         self.state: VaultState = "starting"
         self.message = ""
         self.ready = asyncio.Event()
@@ -313,6 +316,7 @@ class VaultHost:
         if self.session is not None and is_note_path(path):
             self.session.indexer.held.add(path)
             self._schedule_index(path, doc, 0)
+            self.active_note = path
         self.schedule_diagnostics(path, 0)
         return doc
 
@@ -334,6 +338,7 @@ class VaultHost:
         else:
             self._edit_ends.pop(path, None)
         if self.session is not None and is_note_path(path):
+            self.active_note = path
             self._schedule_index(path, doc, self.server.settings.index_delay_ms / 1000)
             self._schedule_settle(path, self.server.settings.events_idle_ms / 1000)
         self.schedule_diagnostics(path, self.server.settings.diagnostics_delay_ms / 1000)
