@@ -76,6 +76,7 @@ async def test_the_rule_file_lens_dry_runs_the_edited_rule_on_the_active_note(
     result = await writer.client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command=command.command, arguments=command.arguments)
     )
+    assert result is not None
     assert result["event"]["subject"] == ROAD
     assert not result["ran"] and result["reason"] == "its conditions do not hold"
     messages = await writer.wait_for(
