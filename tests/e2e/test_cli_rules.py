@@ -126,7 +126,7 @@ def test_list_shows_the_example_rules_with_their_triggers_and_state(
     scene_final = _text(captured.out)
     assert "scene-final" in scene_final and "status_changed on scene" in scene_final
     assert "task_completed on task" in scene_final
-    assert "3 rules in 3 files, 3 runnable." in _text(captured.err)
+    assert "4 rules in 4 files, 4 runnable." in _text(captured.err)
 
 
 def test_list_json_has_every_rule_with_events_codex_types_and_state(
@@ -136,7 +136,12 @@ def test_list_json_has_every_rule_with_events_codex_types_and_state(
 
     data = _json(capsys)
     rules = {r["id"]: r for r in data["rules"]}
-    assert set(rules) == {"mood-music", "scene-final", "character-development"}
+    assert set(rules) == {
+        "mood-music",
+        "scene-final",
+        "character-development",
+        "final-scenes-are-frozen",
+    }
     assert rules["scene-final"]["triggers"] == [
         {"events": ["tag_changed"], "codex_types": ["scene"]},
         {"events": ["status_changed"], "codex_types": ["scene"]},
@@ -181,7 +186,7 @@ def test_check_reports_a_typo_at_its_line_and_column_and_exits_1(
     assert captured.out.splitlines() == [
         f"{vault}/{RULES}/typo.yaml:4:3: error: Unknown key 'codex_typ'. Did you mean 'codex_type'?"
     ]
-    assert "4 rule files, 4 rules: 1 error, 0 warnings." in _text(captured.err)
+    assert "5 rule files, 5 rules: 1 error, 0 warnings." in _text(captured.err)
     assert not (tmp_path / "data").exists() and not (tmp_path / "state").exists()
 
 
@@ -191,7 +196,7 @@ def test_check_passes_valid_files_and_warnings_do_not_fail(
     assert main(["rules", "check", str(vault)]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "3 rule files, 3 rules: no problems." in _text(captured.err)
+    assert "4 rule files, 4 rules: no problems." in _text(captured.err)
 
     warned = _rule_file(vault, "warned.yaml", WARNED_RULE)
     assert main(["rules", "check", str(vault), str(warned)]) == 0

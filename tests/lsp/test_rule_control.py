@@ -18,7 +18,7 @@ from vespera_protocol.messages import (
     RUNS_EXPLAIN,
 )
 
-from .editor import Editor
+from .editor import Editor, _offset
 from .test_automation import ROAD, STORM, _start, result_of
 
 MOOD_RULE = ".vespera/rules/mood-music.yaml"
@@ -145,3 +145,50 @@ async def test_a_rule_switched_off_shows_in_the_status_and_does_not_run(writer: 
     ]
     status = await writer.request(AUTOMATION_STATUS, {})
     assert status["eventsToday"] >= 1 and status["runsToday"] == 0
+
+
+TIDY = """---
+name: Tidy tags on save
+timing: pre
+trigger: {event: will_save, codex_type: scene}
+actions:
+  - {type: replace_tags, old: "mood:peaceful", new: "mood:calm"}
+---
+
+# Tidy tags on save
+
+A scene saved with the old mood name gets the new one.
+"""
+
+
+async def test_a_markdown_pre_hook_edits_a_note_as_it_is_saved(writer: Editor) -> None:
+    hook = ".vespera/hooks/tidy.md"
+    (writer.root / hook).parent.mkdir(parents=True, exist_ok=True)
+    (writer.root / hook).write_text(TIDY, encoding="utf-8")
+    # The hook's mistakes show in the hook as in any rule file (here: none).
+    writer.open(hook, TIDY.replace("timing: pre", "timng: pre"))
+    found = await writer.diagnostics(hook, lambda d: len(d) > 0)
+    assert found[0].message == "Unknown key 'timng'. Did you mean 'timing'?"
+    assert found[0].range.start.line == 2
+    writer.replace_all(hook, TIDY)
+    writer.save(hook)
+    await writer.wait_for(
+        lambda: not writer.client.diagnostics.get(writer.uri(hook)),
+        "the hook's findings cleared",
+    )
+    text = (writer.root / ROAD).read_text(encoding="utf-8")
+    writer.open(ROAD, text)
+
+    edits = await writer.client.text_document_will_save_wait_until_async(
+        lsp.WillSaveTextDocumentParams(
+            text_document=lsp.TextDocumentIdentifier(writer.uri(ROAD)),
+            reason=lsp.TextDocumentSaveReason.Manual,
+        )
+    )
+
+    assert edits is not None
+    (edit,) = edits
+    start, end = _offset(text, edit.range.start), _offset(text, edit.range.end)
+    saved = text[:start] + edit.new_text + text[end:]
+    assert saved == text.replace("mood:peaceful", "mood:calm")
+    assert (writer.root / ROAD).read_text(encoding="utf-8") == text  # the editor saves it

@@ -584,6 +584,7 @@ def test_the_example_vaults_rules_all_load_without_problems() -> None:
     found = load_rules(EXAMPLE_VAULT, Renderer(), load_codex(EXAMPLE_VAULT))
     assert {r.id for f in found for r in f.rules} == {
         "character-development",
+        "final-scenes-are-frozen",
         "mood-music",
         "scene-final",
     }

@@ -20,6 +20,7 @@ from vespera.automation.actions import ACTIONS, validate_actions
 from vespera.automation.rules import RULES_DIR, Rule, rule_version, short_event_name, slug
 from vespera.automation.templates import Renderer
 from vespera.codex.types import Codex
+from vespera.vault.config import HOOKS_DIR, is_hook_path, is_rule_path
 from vespera.vault.model import Problem, Range, Severity
 from vespera_protocol.events import EVENT_TYPES
 
@@ -265,10 +266,59 @@ def _check_conditions(data: Any, node: yaml.Node | None, renderer: Renderer) -> 
     return out
 
 
+def rule_yaml(path: str, text: str) -> tuple[str, str]:
+    """The YAML of a rule file, and its documentation.
+
+    A YAML rule file is all YAML. A markdown hook has its rule in the frontmatter and its
+    documentation in the body; the YAML returned keeps the frontmatter on its own lines (the
+    others blank), so that every position in it is the same in the hook.
+    """
+    if not is_hook_path(path):
+        return text, ""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return "", text
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
+    if end is None:
+        return "", text
+    yaml_text = "\n" + "".join(lines[1:end]) + "\n" * (len(lines) - end)
+    return yaml_text, "".join(lines[end + 1 :])
+
+
+def _about(body: str) -> str:
+    """A hook body's first paragraph (its headings left out): the rule's description."""
+    paragraph: list[str] = []
+    for line in body.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#") and not paragraph:
+            continue
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        paragraph.append(stripped)
+    return " ".join(paragraph)
+
+
 def parse_rule_file(
     path: str, text: str, renderer: Renderer, codex: Codex | None = None
 ) -> RuleFile:
-    """The rules in the text of the rule file at vault-relative ``path``."""
+    """The rules in the text of the rule file (or markdown hook) at vault-relative ``path``."""
+    if is_hook_path(path):
+        yaml_text, body = rule_yaml(path, text)
+        if not yaml_text.strip():
+            message = "A hook holds its rule in YAML frontmatter (between '---' lines)."
+            return RuleFile(path, [], [_problem(message, Range(0, 0, 0, 3))])
+        found = _parse_rules(path, yaml_text, renderer, codex)
+        about = _about(body)
+        for loaded in found.rules:
+            if loaded.rule is not None and not loaded.rule.description and about:
+                loaded.rule.description = about
+        return found
+    return _parse_rules(path, text, renderer, codex)
+
+
+def _parse_rules(path: str, text: str, renderer: Renderer, codex: Codex | None) -> RuleFile:
     stem = Path(path).stem
     if not _FILE_ID.fullmatch(stem):
         # The id names the rule's changes (automation:<id>), which allows no spaces or accents.
@@ -508,16 +558,17 @@ def mark_duplicate_ids(files: Iterable[RuleFile]) -> None:
 
 
 def load_rules(root: Path, renderer: Renderer, codex: Codex | None = None) -> list[RuleFile]:
-    """Every rule file of the vault at ``root``, sorted by path (duplicate ids disabled)."""
-    folder = root / RULES_DIR
-    if not folder.is_dir():
-        return []
+    """Every rule file and markdown hook of the vault at ``root``, sorted by path (duplicate
+    ids disabled)."""
     out: list[RuleFile] = []
-    for file in sorted(folder.rglob("*")):
-        if file.suffix.lower() not in (".yaml", ".yml") or not file.is_file():
+    for folder in (root / RULES_DIR, root / HOOKS_DIR):
+        if not folder.is_dir():
             continue
-        rel = file.relative_to(root).as_posix()
-        out.append(read_rule_file(root, rel, renderer, codex))
+        for file in sorted(folder.rglob("*")):
+            rel = file.relative_to(root).as_posix()
+            if is_rule_path(rel) and file.is_file():
+                out.append(read_rule_file(root, rel, renderer, codex))
+    out.sort(key=lambda f: f.path)
     mark_duplicate_ids(out)
     return out
 

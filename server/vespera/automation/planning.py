@@ -116,6 +116,8 @@ class RunPlan:
         self.effects: list[Effect] = []
         self.conditions: list[tuple[str, bool]] = []
         self.steps: list[StepTrace] = []
+        self.denied: str | None = None
+        """Set by a pre-hook's ``deny``: why the write it was asked about is refused."""
         self._locals: list[dict[str, Any]] = []
         self._helpers = dict(helpers or {})
         self._step_stack: list[list[StepTrace]] = [self.steps]

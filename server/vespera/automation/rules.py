@@ -37,6 +37,13 @@ from vespera.vault.config import RULES_DIR as RULES_DIR  # where rule files live
 from vespera.vault.config import is_rule_path as is_rule_path
 from vespera_protocol.events import EVENT_TYPES, is_custom_type
 
+HOOK_EVENTS = {
+    "will_save": "The writer is saving a note open in the editor (its edits go into the save).",
+    "automation_write": "A rule is about to write a note (allow, deny or patch the write).",
+}
+"""The moments ``timing: pre`` rules (pre-hooks) run at: before something happens, not after
+an event of the log."""
+
 CUSTOM_NAMESPACE = "vault"
 """The namespace of custom events a rule names without one (``music_changed``)."""
 _BARE_EVENT = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
@@ -50,7 +57,7 @@ def event_type_name(name: str) -> str:
     Globs (``note.*``) are kept as written.
     """
     name = name.strip()
-    if name in EVENT_TYPES or is_custom_type(name):
+    if name in EVENT_TYPES or is_custom_type(name) or name in HOOK_EVENTS:
         return name
     if any(c in name for c in "*?["):
         if not any(fnmatchcase(t, name) for t in EVENT_TYPES) and not name.startswith("custom."):
@@ -304,6 +311,12 @@ class Rule(BaseModel):
         description="Let the rule react to changes it made itself (by default it ignores them).",
     )
 
+    timing: Literal["post", "pre"] = Field(
+        default="post",
+        description="post: react to events of the log (the default). pre: a hook that runs "
+        "before something happens: on will_save its edits go into the note being saved; on "
+        "automation_write it may deny (the run is rolled back) or patch a rule's write.",
+    )
     mode: RunMode = Field(
         default="queued",
         description="What happens when it is started again while running (on the same note, "
@@ -380,6 +393,21 @@ class Rule(BaseModel):
             raise ValueError("a rule has either actions or chain_steps, not both")
         if not self.actions and not self.chain_steps:
             raise ValueError("a rule needs actions, or chain_steps")
+        hooks = {e for t in self.trigger for e in t.event if e in HOOK_EVENTS}
+        if self.timing == "pre":
+            others = [e for t in self.trigger for e in t.event if e not in HOOK_EVENTS]
+            if others:
+                raise ValueError(
+                    f"a pre-hook (timing: pre) runs on {' or '.join(HOOK_EVENTS)}, not on "
+                    f"{', '.join(short_event_name(e) for e in others)}"
+                )
+            if self.chain_steps:
+                raise ValueError("a pre-hook (timing: pre) has actions, not chain_steps")
+        elif hooks:
+            raise ValueError(
+                f"{' and '.join(sorted(hooks))} happen before a change: a rule on them needs "
+                "timing: pre"
+            )
         if self.chain_steps:
             _chain_order(self.chain_steps)
         return self

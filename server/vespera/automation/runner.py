@@ -22,6 +22,7 @@ from vespera.automation.actions import RunFailedError, run_actions
 from vespera.automation.chains import ChainRun
 from vespera.automation.conditions import evaluate
 from vespera.automation.dispatch import Dispatcher, RunControl
+from vespera.automation.hooks import hooks_for, run_hooks
 from vespera.automation.limits import Limits, Stop
 from vespera.automation.loader import (
     LoadedRule,
@@ -222,7 +223,7 @@ class AutomationEngine:
             text = with_enabled(current.text, loaded, enabled)
             write = NoteWrite(loaded.file, current, text, [f"enabled: {enabled}"])
             origin = Origin("user", new_id(), None)
-            if not await self.write_note(write, origin) and current.version is None:
+            if not await self.write_note(write, origin, hooks=False) and current.version is None:
                 raise ValueError(f"{loaded.file} could not be written")
             await asyncio.to_thread(self.reload_file, loaded.file, text)
         if enabled:
@@ -608,9 +609,15 @@ class AutomationEngine:
         self.session.bus.notify()
         return events
 
-    async def write_note(self, write: NoteWrite, origin: Origin) -> bool:
+    async def write_note(self, write: NoteWrite, origin: Origin, hooks: bool = True) -> bool:
         """Write one note as a run does: through the editor if it is open there, else to disk
-        (checked, atomic). Returns whether it went to disk (and so is still to be indexed)."""
+        (checked, atomic). Returns whether it went to disk (and so is still to be indexed).
+
+        With ``hooks``, the pre-hooks on ``automation_write`` may refuse the write
+        (:class:`WriteRefusedError`) or patch it first; undo and rollback skip them.
+        """
+        if hooks:
+            await self._pre_write(write, origin)
         original = write.original
         if original is not None and original.version is not None and self.open_notes is not None:
             self.session.expect_write(write.path, write.text, origin)
@@ -628,6 +635,57 @@ class AutomationEngine:
         self.session.expect_write(write.path, write.text, origin)
         await asyncio.to_thread(write_disk, self.root, write.path, original, write.text)
         return True
+
+    async def _pre_write(self, write: NoteWrite, origin: Origin) -> None:
+        """Let the ``automation_write`` pre-hooks refuse or patch ``write``."""
+        pre = hooks_for(self, "automation_write")
+        if not pre:
+            return
+        data = {
+            "rule": origin.actor.removeprefix("automation:"),
+            "kind": write.kind,
+            "summary": "; ".join(write.summaries),
+            "created": write.original is None,
+        }
+        async with self.planning:
+            outcome = await asyncio.to_thread(
+                run_hooks, self, pre, "automation_write", write.path, write.text, origin.actor, data
+            )
+        if outcome.denied is not None:
+            name, reason = outcome.denied
+            raise WriteRefusedError(
+                f"the hook '{name}' refused the write to {write.path}: {reason}"
+            )
+        if outcome.applied:
+            write.text = outcome.text
+            write.summaries += [
+                f"{summary} (hook '{h.name}')" for h, summary, _, _ in outcome.applied
+            ]
+
+    async def will_save(self, path: str) -> tuple[str, str] | None:
+        """The ``will_save`` pre-hooks on a note being saved: (its text, the text to save), or
+        ``None`` when they change nothing. Each hook that changed it is traced as a run."""
+        pre = hooks_for(self, "will_save")
+        if not pre:
+            return None
+        current = await asyncio.to_thread(self.read_note, path)
+        if current is None:
+            return None
+        async with self.planning:
+            outcome = await asyncio.to_thread(
+                run_hooks, self, pre, "will_save", path, current.text, "user", {}
+            )
+        if not outcome.applied or outcome.event is None:
+            return None
+        for loaded, summary, before, after in outcome.applied:
+            result = RunResult(ran=True, attempts=1)
+            result.applied = [NoteWrite(path, NoteText(before, ""), after, [summary])]
+            trace = self._trace(
+                loaded, outcome.event, new_id(), now_rfc3339(), time.perf_counter(), result
+            )
+            if self.runs is not None:
+                await self.runs.add(trace)
+        return current.text, outcome.text
 
     def _trace(
         self,

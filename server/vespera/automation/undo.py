@@ -88,7 +88,7 @@ async def put_back(
                 written.append(path)
             else:
                 write = NoteWrite(path, current, before, ["undo"])
-                if await engine.write_note(write, origin):
+                if await engine.write_note(write, origin, hooks=False):
                     written.append(path)
                 report.restored.append(path)
         except (WriteConflictError, WriteRefusedError, OSError) as exc:

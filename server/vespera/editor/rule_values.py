@@ -16,7 +16,7 @@ import yaml
 from vespera.automation.actions import ACTIONS
 from vespera.automation.actions.flow import EmitEventConfig, ForEachConfig
 from vespera.automation.loader import RuleFile
-from vespera.automation.rules import event_type_name, short_event_name
+from vespera.automation.rules import HOOK_EVENTS, event_type_name, short_event_name
 from vespera.editor.completion import Suggestion
 from vespera_protocol.events import AUTOMATION_PREFIX, CATCH_UP, EVENT_TYPES, EXTERNAL, USER
 
@@ -39,6 +39,7 @@ def action_values() -> list[Suggestion]:
 def event_values(custom: Iterable[str] = ()) -> list[Suggestion]:
     """Every built-in event type with its description, then the vault's custom events."""
     out = [Suggestion(t.name, t.name, "value", "event", t.doc) for t in EVENT_TYPES.values()]
+    out += [Suggestion(n, n, "value", "pre-hook moment", d) for n, d in HOOK_EVENTS.items()]
     for name in custom:
         if name not in EVENT_TYPES:
             out.append(Suggestion(name, name, "value", "custom event", _custom_doc(name)))
@@ -55,6 +56,8 @@ def event_markdown(name: str, custom: Iterable[str] = ()) -> str | None:
     known = EVENT_TYPES.get(name)
     if known is not None:
         return f"**{known.name}** (event): {known.doc}"
+    if name in HOOK_EVENTS:
+        return f"**{name}** (for pre-hooks, timing: pre): {HOOK_EVENTS[name]}"
     try:
         full = event_type_name(name)
     except ValueError:

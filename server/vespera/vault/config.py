@@ -18,9 +18,21 @@ RULES_DIR = f"{CONFIG_DIR}/rules"
 """Where a vault's automation rules are (``*.yaml``)."""
 
 
+HOOKS_DIR = f"{CONFIG_DIR}/hooks"
+"""Where a vault's markdown hooks are (``*.md``: a rule in the frontmatter, its documentation
+in the body)."""
+
+
+def is_hook_path(path: str) -> bool:
+    """Whether a vault-relative path is a markdown hook."""
+    return path.startswith(HOOKS_DIR + "/") and path.lower().endswith(".md")
+
+
 def is_rule_path(path: str) -> bool:
-    """Whether a vault-relative path is a rule file."""
-    return path.startswith(RULES_DIR + "/") and path.lower().endswith((".yaml", ".yml"))
+    """Whether a vault-relative path is a rule file (YAML rules, or a markdown hook)."""
+    if path.startswith(RULES_DIR + "/"):
+        return path.lower().endswith((".yaml", ".yml"))
+    return is_hook_path(path)
 
 
 CONFIG_FILE = f"{CONFIG_DIR}/config.yaml"

@@ -51,8 +51,9 @@ class IgnoreRules:
 
 
 def is_note_path(rel_path: str) -> bool:
-    """Whether a path names a markdown note."""
-    return rel_path.lower().endswith(".md")
+    """Whether a path names a markdown note (markdown in a dot-folder, such as the hooks in
+    ``.vespera/hooks``, is not one)."""
+    return rel_path.lower().endswith(".md") and not (rel_path.startswith(".") or "/." in rel_path)
 
 
 def walk_vault(root: Path, rules: IgnoreRules, start: str = "") -> WalkResult:

@@ -14,6 +14,7 @@ from pydantic import Field
 from vespera.automation.actions.base import Action, ActionConfig
 from vespera.automation.actions.create import CreateNote, CreateTask
 from vespera.automation.actions.flow import (
+    Deny,
     EmitEvent,
     ForEach,
     ForEachConfig,
@@ -55,6 +56,7 @@ ACTIONS: dict[str, Action[Any]] = {
         Notify(),
         Query(),
         ForEach(),
+        Deny(),
     )
 }
 

@@ -177,3 +177,25 @@ class ForEach(Action[ForEachConfig]):
             with run.binding({config.as_: item, "loop_index": index}):
                 run_actions(config.actions, run)
         return {"items": len(items)}
+
+
+class DenyConfig(ActionConfig):
+    """Refuse the write a pre-hook is asked about."""
+
+    type: Literal["deny"]
+    reason: str = Field(description="Why, in words for the writer (a template).")
+
+
+class Deny(Action[DenyConfig]):
+    """In an automation_write pre-hook: refuse the rule's write; its run is rolled back."""
+
+    name = "deny"
+    config = DenyConfig
+    summary = "In a pre-hook on automation_write: refuse the write (the run is rolled back)."
+
+    def plan(self, config: DenyConfig, inputs: Mapping[str, Any], run: RunPlan) -> Any:
+        if run.event.type != "automation_write":
+            raise ActionError("deny refuses a rule's write: use it in an automation_write hook")
+        reason = str(inputs["reason"])
+        run.denied = reason
+        return {"reason": reason}

@@ -12,6 +12,7 @@ import asyncio
 
 from lsprotocol import types as lsp
 
+from vespera.automation.loader import rule_yaml
 from vespera.automation.rules import is_rule_path
 from vespera.editor.completion import (
     block_suggestions,
@@ -57,7 +58,9 @@ def register(server: VesperaServer) -> None:
         """Offer what fits what is being typed at the cursor."""
         host, doc = ls.document(params.text_document.uri)
         if is_rule_path(doc.path):
-            return await _rule_completion(ls, host, doc.text, params.position)
+            return await _rule_completion(
+                ls, host, rule_yaml(doc.path, doc.text)[0], params.position
+            )
         await host.parse(doc)
         cursor = cursor_at(doc, params.position.line, params.position.character)
         slot = slot_at(doc, cursor)

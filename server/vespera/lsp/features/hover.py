@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from vespera.automation.loader import rule_yaml
 from vespera.automation.rules import is_rule_path
 from vespera.editor.navigation import element_at
 from vespera.editor.rule_hover import RuleHover, rule_hover
@@ -30,7 +31,7 @@ def register(server: VesperaServer) -> None:
         """Describe the tag or link under the cursor (in a rule file: the key or name)."""
         host, doc = ls.document(params.text_document.uri)
         if is_rule_path(doc.path):
-            return await _rule_hover(host, doc.text, params.position)
+            return await _rule_hover(host, rule_yaml(doc.path, doc.text)[0], params.position)
         await host.parse(doc)
         element = element_at(doc.parsed, params.position.line, params.position.character)
         text: str | None

@@ -16,10 +16,12 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from vespera.editor.document import index_to_utf16
+from vespera.lsp.automation_host import minimal_edit
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features import pull_diagnostics
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.settings import SECTION, read_settings
+from vespera.vault.walk import is_note_path
 from vespera_protocol.messages import REINDEX_COMMAND
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,23 @@ def register(server: VesperaServer) -> None:
         document = ls.workspace.get_text_document(params.text_document.uri)
         end = edit_end(params.content_changes[-1]) if params.content_changes else None
         host.change_document(path, document.source, params.text_document.version, end)
+
+    @server.feature(lsp.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)
+    async def will_save_wait_until(
+        ls: VesperaServer, params: lsp.WillSaveTextDocumentParams
+    ) -> list[lsp.TextEdit] | None:
+        """A note is being saved: the edits of the ``will_save`` pre-hooks go into the save."""
+        found = ls.host_of(params.text_document.uri)
+        if found is None or not ls.settings.automation:
+            return None
+        host, path = found
+        if host.automation is None or not is_note_path(path) or path not in host.documents:
+            return None
+        changed = await host.automation.will_save(path)
+        if changed is None:
+            return None
+        where, text = minimal_edit(*changed)
+        return [lsp.TextEdit(range=where, new_text=text)]
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: VesperaServer, params: lsp.DidSaveTextDocumentParams) -> None:
