@@ -140,13 +140,18 @@ def made_up_event(engine: AutomationEngine, loaded: LoadedRule, path: str) -> Ev
 
 
 def _match(
-    engine: AutomationEngine, loaded: LoadedRule, event: Event, check: bool
+    engine: AutomationEngine,
+    loaded: LoadedRule,
+    event: Event,
+    check: bool,
+    compiled: dict[int, CompiledTrigger] | None = None,
 ) -> tuple[Match | None, str | None]:
-    """The rule's match of ``event``, or why it has none."""
+    """The rule's match of ``event``, or why it has none (``compiled``: triggers compiled
+    already, by their ``id``)."""
     rule = loaded.rule
     assert rule is not None and engine.view is not None
     view = engine.view
-    view.forget()
+    compiled = {} if compiled is None else compiled
 
     def facts() -> NoteFacts:
         note = view.note(event.subject)
@@ -154,15 +159,17 @@ def _match(
 
     reasons = []
     for trigger in rule.trigger:
-        compiled = CompiledTrigger(trigger)
         if not any(_type_fits(t, event.type) for t in trigger.event):
             reasons.append(f"it listens for {', '.join(map(short_event_name, trigger.event))}")
             if check:
                 continue
-        ok, tag = compiled.matches(event, facts)
-        if ok or not check:
+        known = compiled.get(id(trigger))
+        if known is None:
+            known = compiled[id(trigger)] = CompiledTrigger(trigger)
+        why, tag = known.check(event, facts)
+        if why is None or not check:
             return Match(loaded, trigger, tag), None
-        reasons.append(compiled.why_not(event, facts) or "its trigger does not take it")
+        reasons.append(why)
     return None, "; ".join(dict.fromkeys(reasons))
 
 
@@ -181,18 +188,30 @@ async def dry_run(
 
 
 def plan_preview(
-    engine: AutomationEngine, loaded: LoadedRule, event: Event, check_trigger: bool = True
+    engine: AutomationEngine,
+    loaded: LoadedRule,
+    event: Event,
+    check_trigger: bool = True,
+    fresh: bool = True,
+    compiled: dict[int, CompiledTrigger] | None = None,
 ) -> Preview:
-    """:func:`dry_run` in the calling (worker) thread; the caller holds the planning lock."""
+    """:func:`dry_run` in the calling (worker) thread; the caller holds the planning lock.
+
+    ``fresh`` reads the index anew; a replay reads it once for a slice of events.
+    """
     rule = loaded.rule
-    assert rule is not None
+    assert rule is not None and engine.view is not None
+    if fresh:
+        engine.view.forget()
     preview = Preview(loaded.id, event, matched=True)
-    match, reason = _match(engine, loaded, event, check_trigger)
+    match, reason = _match(engine, loaded, event, check_trigger, compiled)
     if match is None:
         preview.matched, preview.reason = False, reason
         return preview
     overlay = _Overlay(engine)
-    plan, ran, error = engine._plan(match, event, rule.conditions, rule.actions, None, overlay.read)
+    plan, ran, error = engine._plan(
+        match, event, rule.conditions, rule.actions, None, overlay.read, fresh=False
+    )
     preview.conditions = [{"condition": c, "value": v} for c, v in plan.conditions]
     preview.ran, preview.error = ran, error
     effects: list[Any] = []
@@ -247,6 +266,7 @@ def _chain(
                     chain_step.actions,
                     dict(context),
                     overlay.read,
+                    fresh=False,
                 )
                 record.steps = plan.steps
                 record.ms = round((time.perf_counter() - started) * 1000, 3)
@@ -272,7 +292,11 @@ def _chain(
 
 
 def _plan_all(engine: AutomationEngine, loaded: LoadedRule, events: list[Event]) -> list[Preview]:
-    return [plan_preview(engine, loaded, e) for e in events]
+    """Dry runs of a slice of events, against one reading of the index."""
+    assert engine.view is not None
+    engine.view.forget()
+    compiled: dict[int, CompiledTrigger] = {}
+    return [plan_preview(engine, loaded, e, True, False, compiled) for e in events]
 
 
 def _change(write: NoteWrite) -> PlannedChange:

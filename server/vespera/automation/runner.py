@@ -65,6 +65,8 @@ SUBSCRIBER = "automation"
 """The engine's durable subscription to the event log."""
 _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
+_WRITERS = 4
+"""How many closed notes a run writes at once."""
 _RETOLD_AFTER = 600.0
 """Seconds before the same kind of stop of the same rule is told to the editor again."""
 _REMEMBERED = 10_000
@@ -322,14 +324,17 @@ class AutomationEngine:
         actions: list[Any],
         context: dict[str, Any] | None = None,
         read: Reader | None = None,
+        fresh: bool = True,
     ) -> tuple[RunPlan, bool, str | None]:
         """Test ``conditions`` and plan ``actions``: (plan, whether it runs, error).
 
-        Notes are read with ``read`` (by default as the writer has them: :meth:`read_note`).
+        Notes are read with ``read`` (by default as the writer has them: :meth:`read_note`);
+        ``fresh`` reads the index anew (a replay reads it once for many events).
         """
         assert self._view is not None
         view = self._view
-        view.forget()
+        if fresh:
+            view.forget()
         note = view.note(event.subject)
         trigger = trigger_scope(event, match, note)
         if event.type.startswith("custom."):
@@ -579,10 +584,28 @@ class AutomationEngine:
         # leave some written for nothing.
         closed = [w for w in writes if w.original is None or w.original.version is None]
         await asyncio.to_thread(_check_unchanged, self.root, closed)
+        # Notes open in the editor one after the other (each is a round trip to it); closed
+        # ones side by side, each durable write waiting on the disk while the others go on.
+        waiting = {id(w) for w in closed}
         for write in writes:
-            if await self.write_note(write, origin):
-                on_disk.append(write.path)
-            written.append(write)
+            if id(write) not in waiting:
+                if await self.write_note(write, origin):
+                    on_disk.append(write.path)
+                written.append(write)
+        gate = asyncio.Semaphore(_WRITERS)
+
+        async def one(write: NoteWrite) -> None:
+            async with gate:
+                if await self.write_note(write, origin):
+                    on_disk.append(write.path)
+                written.append(write)
+
+        done = await asyncio.gather(*(one(w) for w in closed), return_exceptions=True)
+        order = {id(w): n for n, w in enumerate(writes)}
+        written.sort(key=lambda w: order.get(id(w), len(order)))  # the plan's order, as traced
+        failed = [d for d in done if isinstance(d, BaseException)]
+        if failed:
+            raise failed[0]
 
     async def _emit(self, emits: list[Emit], origin: Origin, cause: Event) -> list[Event]:
         """Append a run's events to the log (once its writes stand)."""

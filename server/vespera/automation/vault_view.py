@@ -90,6 +90,7 @@ class VaultView:
         self._graph_query = graph_query
         self._lock = threading.Lock()
         self._cache: dict[str, NoteView | None] = {}
+        self._resolved: dict[str, str | None] = {}
 
     def close(self) -> None:
         """Close the connection."""
@@ -98,6 +99,7 @@ class VaultView:
     def forget(self) -> None:
         """Drop what was read (the index changed since)."""
         self._cache.clear()
+        self._resolved.clear()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -122,6 +124,13 @@ class VaultView:
             ref = ref["path"]
         if not isinstance(ref, str) or not ref.strip():
             return None
+        if ref in self._resolved:
+            return self._resolved[ref]
+        found = self._resolve(ref)
+        self._resolved[ref] = found
+        return found
+
+    def _resolve(self, ref: str) -> str | None:
         target = ref.strip()
         if target.startswith("[[") and target.endswith("]]"):
             target = target[2:-2]

@@ -10,6 +10,9 @@
   Two one-action rules: one that only sends a message, one that sets a field of a closed note
   (an atomic write; the note is re-indexed after the result is sent). Edits are 0.2 s apart.
 
+- Chains, loops and replay (:mod:`vespera.bench.chain_bench`): a five-step chain over 20
+  characters, a runaway rule until loop safety stops it, a replay of 10,000 recorded events.
+
 Medians and percentiles of many samples: the machine is small and noisy.
 """
 
@@ -242,9 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules = int(args[0]) if args else 1000
     events = int(args[1]) if len(args) > 1 else 20_000
     samples = int(args[2]) if len(args) > 2 else 50
+    from vespera.bench.chain_bench import chain_benchmarks
+
     figures = {
         "matching": matching(rules, events, 5),
         "edit_to_result": edit_to_result(samples),
+        "chains_loops_replay": chain_benchmarks(),
     }
     print(json.dumps(figures, indent=2))
     return 0
