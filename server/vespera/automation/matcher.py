@@ -138,47 +138,67 @@ class CompiledTrigger:
 
     def why_not(self, event: Event, facts: Callable[[], NoteFacts]) -> str | None:
         """The filter that turns ``event`` away, in words (``None``: it passes)."""
-        return self.check(event, facts)[0]
+        return self.check(event, facts, explain=True)[0]
 
     def check(
-        self, event: Event, facts: Callable[[], NoteFacts], changes: Changes | None = None
+        self,
+        event: Event,
+        facts: Callable[[], NoteFacts],
+        changes: Changes | None = None,
+        explain: bool = False,
     ) -> tuple[str | None, TagChange | None]:
-        """(why the event is turned away or ``None``, the tag change it matched)."""
+        """(why the event is turned away or ``None``, the tag change it matched).
+
+        Without ``explain`` the reason is only a marker: matching many events against many
+        rules does not pay for sentences nobody reads.
+        """
         trigger = self.trigger
         if self.actors is not None and not self.actors.fullmatch(event.actor):
-            return f"actors: it takes changes by {_listed(trigger.actors)}, not {event.actor}", None
+            return (
+                f"actors: it takes changes by {_listed(trigger.actors)}, not {event.actor}"
+                if explain
+                else _NO
+            ), None
         if self.ignore is not None and self.ignore.fullmatch(event.actor):
-            return f"ignore_actors: it ignores changes by {event.actor}", None
+            return (f"ignore_actors: it ignores changes by {event.actor}" if explain else _NO), None
         if self.paths is not None and not self.paths.fullmatch(event.subject):
-            return f"paths: {event.subject} is not in {_listed(trigger.paths)}", None
+            return (
+                f"paths: {event.subject} is not in {_listed(trigger.paths)}" if explain else _NO
+            ), None
         if self.types is not None:
             kind = facts().type
             if kind is None or _fold(kind) not in self.types:
+                if not explain:
+                    return _NO, None
                 shown = f"a {kind}" if kind else "of no codex type"
                 return f"codex_type: the note is {shown}, not {_listed(trigger.codex_type)}", None
         if event.type == "tag_changed":
-            return self._tag_change(changes or _tag_changes(event.data))
+            return self._tag_change(changes or _tag_changes(event.data), explain)
         data = event.data
         if self.tags is not None:
             pattern = self.tags
             if not any(pattern.fullmatch(normalise_tag(t)) for t in facts().tags):
-                return f"tags: the note has no tag like {_listed(trigger.tags)}", None
+                return (
+                    f"tags: the note has no tag like {_listed(trigger.tags)}" if explain else _NO
+                ), None
         if self.removed is not None:
-            return "removed_tags: only a tag_changed event removes tags", None
+            return ("removed_tags: only a tag_changed event removes tags" if explain else _NO), None
         if self.field is not None:
             if event.type == "field_changed":
                 field = data.get("field")
             elif event.type == "status_changed":
                 field = "status"
             else:
-                return f"field: a {event.type} event changes no field", None
+                return (f"field: a {event.type} event changes no field" if explain else _NO), None
             if field is None or _fold(field) != self.field:
-                return f"field: {field} changed, not {trigger.field}", None
+                return (f"field: {field} changed, not {trigger.field}" if explain else _NO), None
         if self.from_ is not None or self.to is not None:
             if event.type not in ("status_changed", "field_changed", "task_status_changed"):
-                return f"from/to: a {event.type} event has no old and new value", None
+                return (
+                    f"from/to: a {event.type} event has no old and new value" if explain else _NO
+                ), None
             if not (_value_in(self.from_, data.get("old")) and _value_in(self.to, data.get("new"))):
-                return self._values(data.get("old"), data.get("new")), None
+                return (self._values(data.get("old"), data.get("new")) if explain else _NO), None
         return None, None
 
     def _values(self, old: Any, new: Any) -> str:
@@ -189,16 +209,22 @@ class CompiledTrigger:
             wanted.append(f"to {_listed(self.trigger.to)}")
         return f"from/to: it went from {old} to {new}, not {' '.join(wanted)}"
 
-    def _tag_change(self, changes: Changes) -> tuple[str | None, TagChange | None]:
+    def _tag_change(self, changes: Changes, explain: bool) -> tuple[str | None, TagChange | None]:
         gained, lost = changes
         tag: TagChange | None = None
         if self.tags is not None:
             tag = _first(self.tags, gained)
             if tag is None:
-                return f"tags: no tag added or changed is like {_listed(self.trigger.tags)}", None
+                return (
+                    f"tags: no tag added or changed is like {_listed(self.trigger.tags)}"
+                    if explain
+                    else _NO
+                ), None
         if self.removed is not None:
             removed = _first(self.removed, lost)
             if removed is None:
+                if not explain:
+                    return _NO, None
                 shown = _listed(self.trigger.removed_tags)
                 return f"removed_tags: no tag removed or changed is like {shown}", None
             tag = tag or removed
@@ -213,7 +239,7 @@ class CompiledTrigger:
                 None,
             )
             if tag is None:
-                return "from/to: no tag's value changed as it asks", None
+                return ("from/to: no tag's value changed as it asks" if explain else _NO), None
         if tag is None and (gained or lost):
             tag = (gained or lost)[0]
         if (
@@ -221,8 +247,12 @@ class CompiledTrigger:
             and valued
             and not (_value_in(self.from_, tag.old) and _value_in(self.to, tag.new))
         ):
-            return self._values(tag.old, tag.new), None
+            return (self._values(tag.old, tag.new) if explain else _NO), None
         return None, tag
+
+
+_NO = "turned away"
+"""The reason :meth:`CompiledTrigger.check` gives when not asked to explain."""
 
 
 def _listed(values: list[Any]) -> str:
@@ -355,7 +385,7 @@ class RuleIndex:
                 and compiled.tag_keys.isdisjoint(gained_keys)
             ):
                 continue
-            why, tag = compiled.check(event, cached, changes)
+            why, tag = compiled.check(event, cached, changes, misses is not None)
             if why is None:
                 seen.add(loaded.id)
                 out.append(Match(loaded, compiled.trigger, tag))

@@ -166,7 +166,7 @@ def _match(
         known = compiled.get(id(trigger))
         if known is None:
             known = compiled[id(trigger)] = CompiledTrigger(trigger)
-        why, tag = known.check(event, facts)
+        why, tag = known.check(event, facts, explain=True)
         if why is None or not check:
             return Match(loaded, trigger, tag), None
         reasons.append(why)

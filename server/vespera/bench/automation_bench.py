@@ -133,6 +133,7 @@ def matching(rules: int, events: int, repeat: int) -> dict[str, Any]:
 _NOTIFY_RULE = """
 name: Bench notify
 trigger: {event: tag_changed, codex_type: scene, tags: "mood:*"}
+note_rate_limit: {runs: 10000}  # one note edited many times a minute: the bench, not a writer
 actions:
   - type: notify
     message: "${note.title} is ${trigger.new_value}"
@@ -140,6 +141,7 @@ actions:
 _WRITE_RULE = """
 name: Bench write
 trigger: {event: tag_changed, codex_type: scene, tags: "mood:*"}
+note_rate_limit: {runs: 10000}
 actions:
   - type: set_field
     note: Music/Fog Bells.md
