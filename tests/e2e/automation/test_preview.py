@@ -3,6 +3,7 @@ that listened but did not run says why."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import msgspec
 from vespera.automation.preview import dry_run, made_up_event, replay
 from vespera.events.ids import new_id
 from vespera_protocol.events import Event
+from vespera_protocol.messages import ExplainEntry
 
 from .test_chains import FIND, PROGRESS, TASKS, chain
 from .vault import ALICE, ROAD, STORM, Vault, rule
@@ -205,3 +207,61 @@ async def test_a_rule_switched_off_in_its_file_gets_the_key_written(v: Vault) ->
     assert not loaded.runnable and loaded.disabled_reason == "enabled: false"
     loaded = await v.engine.set_enabled("t", True, "file")
     assert "enabled: true\n" in v.read(".vespera/rules/test.yaml") and loaded.runnable
+
+
+async def test_every_kind_of_stop_is_explained_with_its_reason(v: Vault) -> None:
+    v.rules(
+        """
+- id: own
+  name: Retags itself
+  trigger: {event: tag_changed}
+  actions: [{type: add_tags, tags: [seen]}]
+- id: single
+  name: One at a time
+  trigger: {event: tag_changed}
+  mode: single
+  actions: [{type: notify, message: hi}]
+- id: settles
+  name: Waits for quiet
+  trigger: {event: tag_changed}
+  debounce: 0.05
+  actions: [{type: notify, message: hi}]
+- id: broken
+  name: Always fails
+  trigger: {event: tag_changed}
+  breaker: {failures: 1, cooldown: 60}
+  actions: [{type: set_field, note: Nobody, field: x, value: 1}]
+"""
+    )
+    first = await v.tag_go()
+    second = again(first)
+    # Both changes arrive while the first run of each rule is still planning.
+    async with v.engine.planning:
+        futures = [f for e in (first, second) for f in await v.engine.admit(e)]
+    await asyncio.gather(*futures)
+    # The rule's own change (its tag) comes back as an event.
+    (own_change,) = [
+        e for e in await v.events() if e.actor == "automation:own" and e.type == "tag_changed"
+    ]
+    await v.engine.handle(own_change)
+    await v.engine.flush()
+    assert v.engine.runs is not None
+
+    def stages(entries: list[ExplainEntry]) -> list[tuple[str, str]]:
+        return [(e.stage, e.reason) for e in entries]
+
+    second_entries = await v.engine.runs.explain(event=second.id)
+    by_rule = {e.rule: e for e in second_entries}
+    assert (by_rule["single"].stage, by_rule["single"].reason) == (
+        "mode",
+        "a run of it on this note was still under way (mode: single)",
+    )
+    assert by_rule["broken"].stage == "breaker"
+    assert by_rule["broken"].reason.startswith("it failed 1 times in a row, so it is paused")
+    first_entries = {e.rule: e for e in await v.engine.runs.explain(event=first.id)}
+    assert first_entries["settles"].stage == "superseded"
+    assert first_entries["settles"].reason.startswith("a newer change (")
+    own = {e.rule: e for e in await v.engine.runs.explain(event=own_change.id)}
+    assert stages([own["own"]]) == [
+        ("own-change", "the rule made this change itself (react_to_own_changes is off)")
+    ]
