@@ -25,14 +25,19 @@ class Clock:
         return self.now
 
 
+def ran(limits: Limits, subject: str) -> None:
+    assert limits.check("r", RULE, subject) is None
+    limits.count("r", subject)
+
+
 def test_rate_windows_slide_per_note_and_per_rule() -> None:
     clock = Clock()
     limits = Limits(clock)
-    assert limits.check("r", RULE, "a.md") is None
-    assert limits.check("r", RULE, "a.md") is None
+    ran(limits, "a.md")
+    ran(limits, "a.md")
     stop = limits.check("r", RULE, "a.md")
     assert stop is not None and stop.kind == "rate" and "on a.md" in stop.reason
-    assert limits.check("r", RULE, "b.md") is None  # the rule's third run
+    ran(limits, "b.md")  # the rule's third run
     stop = limits.check("r", RULE, "c.md")
     assert stop is not None and "in all in the last 10 seconds" in stop.reason
     clock.now += 10
@@ -42,9 +47,6 @@ def test_rate_windows_slide_per_note_and_per_rule() -> None:
 def test_the_breaker_opens_lets_one_trial_through_and_closes_on_success() -> None:
     clock = Clock()
     limits = Limits(clock)
-    for _ in range(2):
-        assert limits.check("r", RULE, "a.md") is None
-        clock.now += 10  # out of the rate window
     assert limits.finished("r", RULE, True) is False
     assert limits.finished("r", RULE, True) is True
     assert limits.state("r", RULE) == "open"
@@ -58,3 +60,17 @@ def test_the_breaker_opens_lets_one_trial_through_and_closes_on_success() -> Non
     assert limits.finished("r", RULE, False) is False
     assert limits.state("r", RULE) == "closed"
     assert limits.check("r", RULE, "b.md") is None
+
+
+def test_a_trial_run_stopped_before_it_ran_lets_the_next_one_try() -> None:
+    clock = Clock()
+    limits = Limits(clock)
+    assert limits.finished("r", RULE, True) is False
+    assert limits.finished("r", RULE, True) is True
+    clock.now += 30
+    assert limits.check("r", RULE, "a.md") is None  # the trial...
+    limits.finished("r", RULE, None)  # ...stopped by its mode before it did anything
+    assert limits.state("r", RULE) == "half-open"
+    assert limits.check("r", RULE, "b.md") is None  # another start may try
+    limits.reset("r")
+    assert limits.state("r", RULE) == "closed"

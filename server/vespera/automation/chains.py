@@ -62,9 +62,10 @@ class ChainRun:
 
     async def run(self) -> None:
         """Test the rule's conditions, then run the steps generation by generation."""
-        plan, ran, error = await asyncio.to_thread(
-            self.engine._plan, self.match, self.event, self.rule.conditions, []
-        )
+        async with self.engine.planning:
+            plan, ran, error = await asyncio.to_thread(
+                self.engine._plan, self.match, self.event, self.rule.conditions, []
+            )
         self.result.conditions = [(c, v, None) for c, v in plan.conditions]
         self.result.ran, self.result.error = ran, error
         if not ran or error is not None:

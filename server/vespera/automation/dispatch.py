@@ -74,6 +74,7 @@ class Dispatcher:
         self._superseded = superseded
         self._slots: dict[tuple[str, str], _Slot] = {}
         self.tasks: set[asyncio.Future[Any]] = set()
+        self.closing = False
 
     def running(self) -> int:
         """How many runs are under way."""
@@ -85,13 +86,16 @@ class Dispatcher:
         rule = match.rule.rule
         assert rule is not None
         start = _Start(match, event, asyncio.get_running_loop().create_future())
+        if self.closing:
+            start.done.set_result(None)  # the vault is closing: no new runs
+            return start.done
         key = (match.rule.id, event.subject if rule.mode_key == "note" else "*")
         slot = self._slots.setdefault(key, _Slot())
         if rule.debounce > 0:
             if slot.debounced is not None:
                 older = slot.debounced
                 self._superseded(older.match, older.event, event)
-                older.done.set_result(None)
+                _settle(older.done, None)
             if slot.timer is not None:
                 slot.timer.cancel()
             slot.debounced = start
@@ -150,17 +154,16 @@ class Dispatcher:
         def finished(done: asyncio.Task[RunTrace]) -> None:
             self.tasks.discard(done)
             slot.running.pop(done, None)
-            if done.cancelled():
-                start.done.cancel()
-            elif done.exception() is not None:
-                start.done.set_exception(done.exception())  # type: ignore[arg-type]
-            else:
-                start.done.set_result(done.result())
-            self._next(key, slot)
+            try:
+                _pass_on(done, start.done)
+            finally:
+                self._next(key, slot)
 
         task.add_done_callback(finished)
 
     def _next(self, key: tuple[str, str], slot: _Slot) -> None:
+        while slot.waiting and self.closing:
+            _settle(slot.waiting.popleft().done, None)
         while slot.waiting:
             rule = slot.waiting[0].match.rule.rule
             assert rule is not None
@@ -177,24 +180,36 @@ class Dispatcher:
 
         def finished(done: asyncio.Future[RunTrace]) -> None:
             self.tasks.discard(done)
-            if done.cancelled():
-                start.done.cancel()
-            elif done.exception() is not None:
-                start.done.set_exception(done.exception())  # type: ignore[arg-type]
-            else:
-                start.done.set_result(done.result())
+            _pass_on(done, start.done)
 
         task.add_done_callback(finished)
 
-    def pending(self) -> list[asyncio.Future[RunTrace | None]]:
-        """Starts still debouncing (a closing engine lets them go)."""
-        return [s.debounced.done for s in self._slots.values() if s.debounced is not None]
-
-    def cancel_debounced(self) -> None:
-        """Drop every start still waiting for its debounce (the vault is closing)."""
+    def close(self) -> None:
+        """Take no more starts; drop those waiting (for a run, or for their debounce). Runs
+        under way go on to their end."""
+        self.closing = True
         for slot in self._slots.values():
             if slot.timer is not None:
                 slot.timer.cancel()
-            if slot.debounced is not None and not slot.debounced.done.done():
-                slot.debounced.done.set_result(None)
+            if slot.debounced is not None:
+                _settle(slot.debounced.done, None)
+            while slot.waiting:
+                _settle(slot.waiting.popleft().done, None)
             slot.timer = slot.debounced = None
+
+
+def _settle(future: asyncio.Future[RunTrace | None], value: RunTrace | None) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _pass_on(done: asyncio.Future[RunTrace], future: asyncio.Future[RunTrace | None]) -> None:
+    """Give ``future`` the outcome of ``done`` (unless whoever waited on it gave up)."""
+    if future.done():
+        return
+    if done.cancelled():
+        future.cancel()
+    elif (error := done.exception()) is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(done.result())

@@ -69,7 +69,11 @@ class Limits:
         self.breakers: dict[str, Breaker] = {}
 
     def check(self, rule_id: str, rule: Rule, subject: str) -> Stop | None:
-        """Whether a run of ``rule`` on ``subject`` may start now; counts it if it may."""
+        """Whether a run of ``rule`` on ``subject`` may start now.
+
+        A run counts against the rate limits once it ran (:meth:`count`): a run its mode stops
+        before it does anything (a restart) takes nothing from them.
+        """
         now = self.clock()
         breaker = self.breakers.get(rule_id)
         if breaker is not None:
@@ -86,14 +90,13 @@ class Limits:
                 if breaker.trial:
                     return Stop("breaker", "it is paused after failing; one run is trying it again")
                 breaker.trial = True
-        limits = ((rule.rate_limit, self._rule_runs.setdefault(rule_id, deque()), "in all"),)
-        key = (rule_id, subject)
-        window = self._note_runs.pop(key, None) or deque()
-        self._note_runs[key] = window
-        while len(self._note_runs) > _REMEMBERED_NOTES:
-            self._note_runs.popitem(last=False)
-        both = (*limits, (rule.note_rate_limit, window, f"on {subject}"))
+        both = (
+            (rule.rate_limit, self._rule_runs.get(rule_id), "in all"),
+            (rule.note_rate_limit, self._note_runs.get((rule_id, subject)), f"on {subject}"),
+        )
         for limit, runs, where in both:
+            if not runs:
+                continue
             while runs and now - runs[0] >= limit.per:
                 runs.popleft()
             if len(runs) >= limit.runs:
@@ -104,9 +107,18 @@ class Limits:
                     f"it already ran {limit.runs} times {where} in the last {_per(limit.per)}, "
                     "its limit",
                 )
-        for _, runs, _ in both:
-            runs.append(now)
         return None
+
+    def count(self, rule_id: str, subject: str) -> None:
+        """Count a run of ``rule_id`` on ``subject`` against the rate limits."""
+        now = self.clock()
+        self._rule_runs.setdefault(rule_id, deque()).append(now)
+        key = (rule_id, subject)
+        window = self._note_runs.pop(key, None) or deque()
+        window.append(now)
+        self._note_runs[key] = window  # the most recently used last
+        while len(self._note_runs) > _REMEMBERED_NOTES:
+            self._note_runs.popitem(last=False)
 
     def finished(self, rule_id: str, rule: Rule, failed: bool | None) -> bool:
         """Count a run's result (``None``: it neither failed nor did anything, as a skipped

@@ -48,6 +48,8 @@ class NoteWrite:
     original: NoteText | None
     text: str
     summaries: list[str] = field(default_factory=list)
+    landed: int = 0
+    """When it was written, in the order of the sidecar's writes (0: not yet)."""
 
     @property
     def kind(self) -> str:

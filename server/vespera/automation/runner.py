@@ -11,6 +11,7 @@ trace is kept, and its result is handed to whoever listens (the language server)
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -65,6 +66,8 @@ SUBSCRIBER = "automation"
 """The engine's durable subscription to the event log."""
 _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
+_LANDED = itertools.count(1)
+"""Stamps the order in which a run's writes are made (rollback undoes them the other way)."""
 _WRITERS = 4
 """How many closed notes a run writes at once."""
 _RETOLD_AFTER = 600.0
@@ -101,6 +104,7 @@ class AutomationEngine:
         self.listeners: list[Listener] = []
         self.runs: RunStore | None = None
         self._view: VaultView | None = None
+        self._match_view: VaultView | None = None
         # What loop safety remembers of recent cascades (bounded, oldest forgotten first).
         self._cascades: OrderedDict[str, int] = OrderedDict()
         self._fired: OrderedDict[tuple[str, str, str], None] = OrderedDict()
@@ -131,6 +135,10 @@ class AutomationEngine:
         self.runs = await RunStore.open(self.session.state_dir / RUNS_FILE)
         self.overrides = await asyncio.to_thread(load_overrides, self.session.state_dir)
         self._view = VaultView(self.session.db.path, lambda q, p: self.session.graph.read(q, p))
+        # Events are matched while runs plan: matching reads the index through its own view.
+        self._match_view = VaultView(
+            self.session.db.path, lambda q, p: self.session.graph.read(q, p)
+        )
         await asyncio.to_thread(self.reload, codex)
         if subscribe:
             sub = await self.session.bus.subscribe(self._on_event, name=SUBSCRIBER)
@@ -143,16 +151,17 @@ class AutomationEngine:
         if self._subscription is not None:
             await self.session.bus.unsubscribe(self._subscription)
             self._subscription = None
-        self.dispatch.cancel_debounced()
-        waiting = self._running | self.dispatch.tasks
-        if waiting:
-            await asyncio.wait(waiting, timeout=_FINISH_AT_CLOSE)
+        self.dispatch.close()  # starts still waiting are dropped; runs under way finish
+        deadline = time.monotonic() + _FINISH_AT_CLOSE
+        while (waiting := self._running | self.dispatch.tasks) and time.monotonic() < deadline:
+            await asyncio.wait(waiting, timeout=deadline - time.monotonic())
         if self.runs is not None:
             await self.runs.close()
             self.runs = None
-        if self._view is not None:
-            self._view.close()
-            self._view = None
+        for view in (self._view, self._match_view):
+            if view is not None:
+                view.close()
+        self._view = self._match_view = None
 
     @property
     def view(self) -> VaultView | None:
@@ -177,6 +186,10 @@ class AutomationEngine:
             found = parse_rule_file(path, text, self.renderer, self.codex)
         else:
             found = read_rule_file(self.root, path, self.renderer, self.codex)
+        before = {r.id: r.version for r in self.files[path].rules} if path in self.files else {}
+        for loaded in found.rules:
+            if before.get(loaded.id) != loaded.version:
+                self.limits.reset(loaded.id)  # an edited rule starts with a clean slate
         self.files[path] = found
         self._reindex()
         return found
@@ -225,8 +238,7 @@ class AutomationEngine:
             text = with_enabled(current.text, loaded, enabled)
             write = NoteWrite(loaded.file, current, text, [f"enabled: {enabled}"])
             origin = Origin("user", new_id(), None)
-            if not await self.write_note(write, origin, hooks=False) and current.version is None:
-                raise ValueError(f"{loaded.file} could not be written")
+            await self.write_note(write, origin, hooks=False)
             await asyncio.to_thread(self.reload_file, loaded.file, text)
         if enabled:
             self.limits.reset(rule_id)  # switched on again: its past failures are forgiven
@@ -295,9 +307,9 @@ class AutomationEngine:
     def _match(
         self, event: Event, misses: dict[str, tuple[LoadedRule, str]] | None = None
     ) -> list[Match]:
-        assert self._view is not None
-        self._view.forget()
-        view = self._view
+        view = self._match_view
+        assert view is not None
+        view.forget()
 
         def facts() -> NoteFacts:
             note = view.note(event.subject)
@@ -380,15 +392,22 @@ class AutomationEngine:
         self._depths[run_id] = depth
         if stop is None:
             stop = self._loop_stop(match, event, depth)
+        admitted = False
         if stop is None:
             stop = self.limits.check(loaded.id, rule, event.subject)
+            admitted = stop is None
         if stop is not None:
             result.stopped(stop)
             log.warning("Stopped rule %s on %s: %s", loaded.id, event.subject, stop.reason)
-        elif rule.chain_steps:
-            await ChainRun(self, match, event, origin, result).run()
         else:
-            await self._run_actions(match, event, origin, result)
+            try:
+                if rule.chain_steps:
+                    await ChainRun(self, match, event, origin, result).run()
+                else:
+                    await self._run_actions(match, event, origin, result)
+            except BaseException:
+                self.limits.finished(loaded.id, rule, None)  # a breaker's trial is over
+                raise
         rolls_back = rule.rollback_strategy == "reverse_completed_steps"
         if result.error is not None and result.applied and rolls_back:
             await self._roll_back(result, origin)
@@ -398,7 +417,10 @@ class AutomationEngine:
         trace.depth = depth
         if result.stop is not None:
             trace.outcome, trace.stop = "stopped", result.stop
+            if admitted:  # stopped by its mode before it did anything: a trial it was is over
+                self.limits.finished(loaded.id, rule, None)
         else:
+            self.limits.count(loaded.id, event.subject)
             self._count(loaded, rule, trace)
         # The trace is committed while the result goes out: a client asking for it at once
         # waits on the store's lock until it is there.
@@ -498,7 +520,8 @@ class AutomationEngine:
         """Put back every note a failed run wrote, last first (the notes changed since it
         wrote them are left alone and reported)."""
         report = UndoReport(origin.causationid or "", "")
-        writes = [(w.path, text_of(w.original), w.text) for w in result.applied]
+        landed = sorted(result.applied, key=lambda w: w.landed)  # side-by-side steps interleave
+        writes = [(w.path, text_of(w.original), w.text) for w in landed]
         result.on_disk += await put_back(self, writes, origin, report)
         undone = set(report.restored) | set(report.deleted)
         result.applied = [w for w in result.applied if w.path not in undone]
@@ -507,7 +530,7 @@ class AutomationEngine:
             deleted=report.deleted,
             conflicts=[
                 UndoConflict(path=p, reason=r)
-                for p, r in [*result.put_back_conflicts, *report.conflicts]
+                for p, r in dict([*report.conflicts, *result.put_back_conflicts]).items()
             ],
         )
 
@@ -641,6 +664,7 @@ class AutomationEngine:
         """
         if hooks:
             await self._pre_write(write, origin)
+        write.landed = next(_LANDED)
         original = write.original
         if original is not None and original.version is not None and self.open_notes is not None:
             self.session.expect_write(write.path, write.text, origin)

@@ -79,6 +79,9 @@ class NoteView:
         return {"path": self.path, "title": self.title, "type": self.type, "tags": self.tags}
 
 
+_UNREAD = object()
+
+
 class VaultView:
     """Read-only queries over the index and graph; one instance per worker thread."""
 
@@ -112,9 +115,10 @@ class VaultView:
         path = self.resolve(ref)
         if path is None:
             return None
-        if path not in self._cache:
-            self._cache[path] = self._load(path)
-        return self._cache[path]
+        found = self._cache.get(path, _UNREAD)
+        if found is _UNREAD:
+            found = self._cache[path] = self._load(path)
+        return found  # type: ignore[return-value]
 
     def resolve(self, ref: Any) -> str | None:
         """The path of the note ``ref`` names, or ``None``."""

@@ -161,3 +161,23 @@ async def test_debounce_runs_once_for_the_last_of_a_burst(v: Vault) -> None:
     traces = list(await asyncio.gather(*futures))
     assert outcomes(traces) == [None, None, "succeeded"]
     assert traces[2] is not None and traces[2].event.id == events[2].id
+
+
+async def test_a_long_restart_burst_still_runs_its_last_start(v: Vault) -> None:
+    # Runs a restart stopped before they did anything do not count against the rate limit.
+    v.rules(rule(NOTIFY) + "mode: restart\n")
+    first = await v.tag_go()
+    traces = await burst(v, [first, *(again(first) for _ in range(29))])
+    assert outcomes(traces) == ["stopped"] * 29 + ["succeeded"]
+
+
+async def test_closing_drops_the_starts_still_waiting_and_lets_the_run_finish(v: Vault) -> None:
+    v.rules(rule(NOTIFY) + "mode: queued\n")
+    first = await v.tag_go()
+    async with v.engine.planning:
+        futures = [f for e in [first, again(first), again(first)] for f in await v.engine.admit(e)]
+        closing = asyncio.ensure_future(v.engine.close())
+        await asyncio.sleep(0.01)
+    await closing
+    assert outcomes(list(await asyncio.gather(*futures))) == ["succeeded", None, None]
+    assert await v.engine.admit(again(first)) == []  # closed: nothing more starts

@@ -9,6 +9,7 @@ the active note and replay it over the last week, as commands any LSP editor can
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -137,7 +138,8 @@ async def run_dry_run(
     path = _path(ls, host, note)
     if engine.read_note(path) is None:
         raise JsonRpcInvalidParams(f"There is no note {path!r} in the vault.")
-    event = made_up_event(engine, loaded, path)
+    async with engine.planning:  # it reads the view runs plan with
+        event = await asyncio.to_thread(made_up_event, engine, loaded, path)
     return loaded, await dry_run(engine, loaded, event, check_trigger=False)
 
 
@@ -313,7 +315,7 @@ def register(server: VesperaServer) -> None:
         engine = _engine(host_of(ls, params.vault))
         try:
             loaded = await engine.set_enabled(params.rule, params.enabled, params.scope)
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, RuntimeError) as exc:  # a write refused, or in conflict
             message = exc.args[0] if exc.args else str(exc)
             raise JsonRpcInvalidParams(f"Cannot switch the rule: {message}.") from None
         result = SetEnabledResult(
@@ -380,7 +382,10 @@ def register(server: VesperaServer) -> None:
         params = params_of({**_source(host, target), "since": since}, ReplayParams)
         engine = _engine(host)
         loaded = rule_of(engine, params)
-        report = await replay(engine, loaded, params.since)
+        try:
+            report = await replay(engine, loaded, params.since)
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(f"Cannot replay: {exc}.") from None
         ls.window_show_message(
             lsp.ShowMessageParams(type=lsp.MessageType.Info, message=report.summary())
         )
