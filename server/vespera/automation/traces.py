@@ -10,6 +10,7 @@ import asyncio
 import builtins
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -292,6 +293,30 @@ def _explained(trace: RunTrace) -> ExplainEntry:
         reason=reason,
         run=trace.run,
     )
+
+
+def quiet_entries(
+    rules: Iterable[LoadedRule], event: Event, told: set[str], only: str | None = None
+) -> list[ExplainEntry]:
+    """An entry for each rule (``only`` that one) that left no record for ``event`` and is
+    not in ``told``: it does not listen for the event's type, or is switched off."""
+    out = []
+    for loaded in rules:
+        if loaded.id in told or only not in (None, loaded.id):
+            continue
+        stage, reason = quiet_reason(loaded, event.type)
+        out.append(
+            ExplainEntry(
+                event=event.id,
+                event_type=event.type,
+                subject=event.subject,
+                time=event.time,
+                rule=loaded.id,
+                stage=stage,
+                reason=reason,
+            )
+        )
+    return out
 
 
 def quiet_reason(loaded: LoadedRule, event_type: str) -> tuple[str, str]:

@@ -307,7 +307,7 @@ async def _explain(args: argparse.Namespace) -> int:
 
     import msgspec
 
-    from vespera.automation.traces import RUNS_FILE, quiet_reason
+    from vespera.automation.traces import RUNS_FILE, quiet_entries
     from vespera.cli.trace_commands import TraceStoreError, open_read_only, subject_of
     from vespera.events.log import EVENTS_FILE, EventLog
     from vespera.store.state import state_dir_for
@@ -343,23 +343,9 @@ async def _explain(args: argparse.Namespace) -> int:
             render.error(f"There is no event {args.event} in the log.")
             return 1
         if event is not None:
-            told = {e.rule for e in entries}
             files = await asyncio.to_thread(_load_all, args.vault)
-            for loaded in (r for f in files for r in f.rules):
-                if loaded.id in told or args.rule not in (None, loaded.id):
-                    continue
-                stage, reason = quiet_reason(loaded, event.type)
-                entries.append(
-                    ExplainEntry(
-                        event=event.id,
-                        event_type=event.type,
-                        subject=event.subject,
-                        time=event.time,
-                        rule=loaded.id,
-                        stage=stage,
-                        reason=reason,
-                    )
-                )
+            rules = [r for f in files for r in f.rules]
+            entries += quiet_entries(rules, event, {e.rule for e in entries}, args.rule)
     if args.json:
         result = ExplainResult(entries=entries)
         render.out.out(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())

@@ -21,7 +21,7 @@ from vespera.automation.loader import LoadedRule, parse_rule_file
 from vespera.automation.preview import Preview, dry_run, made_up_event, replay
 from vespera.automation.rules import is_rule_path, short_event_name
 from vespera.automation.runner import AutomationEngine, step_dict
-from vespera.automation.traces import quiet_reason
+from vespera.automation.traces import quiet_entries
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features.events import host_of, params_of
 from vespera.lsp.server import VesperaServer
@@ -36,7 +36,6 @@ from vespera_protocol.messages import (
     AutomationStatusParams,
     DryRunParams,
     DryRunResult,
-    ExplainEntry,
     ExplainParams,
     ExplainResult,
     PlannedChange,
@@ -174,21 +173,7 @@ async def explain(
             raise JsonRpcInvalidParams(f"There is no event {params.event!r} in the log.")
         if event is not None:
             told = {e.rule for e in entries}
-            for loaded in engine.rules():
-                if loaded.id in told or (params.rule is not None and loaded.id != params.rule):
-                    continue
-                stage, reason = quiet_reason(loaded, event.type)
-                entries.append(
-                    ExplainEntry(
-                        event=event.id,
-                        event_type=event.type,
-                        subject=event.subject,
-                        time=event.time,
-                        rule=loaded.id,
-                        stage=stage,
-                        reason=reason,
-                    )
-                )
+            entries += quiet_entries(engine.rules(), event, told, params.rule)
     return ExplainResult(entries=entries)
 
 
