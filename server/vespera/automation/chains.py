@@ -29,6 +29,24 @@ STEP_ACTION = "chain_step"
 """What a step is called in a trace's list of actions (its actions are nested in it)."""
 
 
+class Progress:
+    """How a chain's steps ended so far (done, skipped or failed), by each one's key and name;
+    live runs and dry runs skip a step the same way."""
+
+    def __init__(self) -> None:
+        self._status: dict[str, str] = {}
+
+    def blocked(self, chain_step: ChainStep) -> str | None:
+        """Why ``chain_step`` cannot run (a step it depends on did not complete), or ``None``."""
+        for dep in chain_step.depends_on:
+            if self._status.get(str(dep)) != "done":
+                return f"a step it depends on did not complete ({dep})"
+        return None
+
+    def record(self, chain_step: ChainStep, status: str) -> None:
+        self._status[chain_step.key] = self._status[chain_step.name] = status
+
+
 @dataclass
 class _StepRun:
     """What one step did."""
@@ -71,22 +89,22 @@ class ChainRun:
         if not ran or error is not None:
             return
         steps = self.rule.chain_steps
-        status: dict[str, str] = {}  # by each step's key and name
+        progress = Progress()
         for generation in self.rule.chain_order():
             runnable = []
             for index in generation:
-                blocked = [d for d in steps[index].depends_on if status.get(str(d)) != "done"]
+                blocked = progress.blocked(steps[index])
                 if blocked:
                     record = StepTrace(STEP_ACTION, steps[index].name)
-                    record.skipped = f"a step it depends on did not complete ({blocked[0]})"
+                    record.skipped = blocked
                     self.result.steps.append(record)
-                    status[steps[index].key] = status[steps[index].name] = "skipped"
+                    progress.record(steps[index], "skipped")
                 else:
                     runnable.append(index)
             done = await asyncio.gather(*(self._step(steps[i]) for i in runnable))
             for index, step_run in zip(runnable, done, strict=True):
                 self.result.steps.append(step_run.record)
-                status[steps[index].key] = status[steps[index].name] = step_run.status
+                progress.record(steps[index], step_run.status)
                 self.context.update(step_run.context)
             failed = [
                 (steps[i], r)

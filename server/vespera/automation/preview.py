@@ -13,16 +13,17 @@ import asyncio
 import difflib
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from vespera.automation.actions.flow import plain
-from vespera.automation.chains import STEP_ACTION
+from vespera.automation.chains import STEP_ACTION, Progress
 from vespera.automation.matcher import CompiledTrigger, Match, NoteFacts
 from vespera.automation.planning import Emit, NoteText, NoteWrite, Notice, StepTrace
-from vespera.automation.rules import short_event_name
+from vespera.automation.rules import event_fits, short_event_name
 from vespera.events.detect import now_rfc3339
 from vespera.events.ids import new_id
 from vespera_protocol.events import Event
+from vespera_protocol.messages import EventFilter, PlannedChange
 
 if TYPE_CHECKING:
     from vespera.automation.loader import LoadedRule
@@ -32,18 +33,6 @@ MAX_REPLAY_EVENTS = 100_000
 """The most recorded events one replay reads."""
 _PAGE = 2_000
 _SLICE = 250
-
-
-@dataclass
-class PlannedChange:
-    """A note a dry run would write."""
-
-    path: str
-    kind: str
-    """created or modified."""
-    summary: str
-    diff: str
-    """A unified diff of the note's text."""
 
 
 @dataclass
@@ -159,7 +148,7 @@ def _match(
 
     reasons = []
     for trigger in rule.trigger:
-        if not any(_type_fits(t, event.type) for t in trigger.event):
+        if not any(event_fits(t, event.type) for t in trigger.event):
             reasons.append(f"it listens for {', '.join(map(short_event_name, trigger.event))}")
             if check:
                 continue
@@ -171,12 +160,6 @@ def _match(
             return Match(loaded, trigger, tag), None
         reasons.append(why)
     return None, "; ".join(dict.fromkeys(reasons))
-
-
-def _type_fits(pattern: str, kind: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return pattern == kind or fnmatchcase(kind, pattern)
 
 
 async def dry_run(
@@ -244,7 +227,7 @@ def _chain(
     assert rule is not None
     steps = rule.chain_steps
     context: dict[str, Any] = {}
-    status: dict[str, str] = {}
+    progress = Progress()
     effects: list[Any] = []
     for generation in rule.chain_order():
         failed = None
@@ -252,11 +235,10 @@ def _chain(
             chain_step = steps[index]
             record = StepTrace(STEP_ACTION, chain_step.name)
             preview.steps.append(record)
-            blocked = [d for d in chain_step.depends_on if status.get(str(d)) != "done"]
+            blocked = progress.blocked(chain_step)
             outcome = "done"
             if blocked:
-                record.skipped = f"a step it depends on did not complete ({blocked[0]})"
-                outcome = "skipped"
+                record.skipped, outcome = blocked, "skipped"
             else:
                 started = time.perf_counter()
                 plan, ran, error = engine._plan(
@@ -284,7 +266,7 @@ def _chain(
                     overlay.keep([e for e in plan.effects if isinstance(e, NoteWrite)])
                     effects += plan.effects
                     context.update(plan.context)
-            status[chain_step.key] = status[chain_step.name] = outcome
+            progress.record(chain_step, outcome)
         if failed is not None:
             preview.error = failed
             break
@@ -309,7 +291,8 @@ def _change(write: NoteWrite) -> PlannedChange:
             tofile=f"b/{write.path}",
         )
     )
-    return PlannedChange(write.path, write.kind, "; ".join(write.summaries), diff)
+    kind: Literal["created", "modified"] = "created" if write.original is None else "modified"
+    return PlannedChange(path=write.path, kind=kind, summary="; ".join(write.summaries), diff=diff)
 
 
 @dataclass
@@ -355,8 +338,6 @@ async def replay(
 
     Only the first ``keep`` previews keep their details; all are counted.
     """
-    from vespera_protocol.messages import EventFilter
-
     rule = loaded.rule
     assert rule is not None
     report = Replay(loaded.id)
@@ -368,7 +349,7 @@ async def replay(
         wanted = []
         for event in page.events:
             report.scanned += 1
-            if any(_type_fits(t, event.type) for trig in rule.trigger for t in trig.event):
+            if any(event_fits(t, event.type) for trig in rule.trigger for t in trig.event):
                 wanted.append(event)
         report.considered += len(wanted)
         # Planned a slice at a time in one worker thread: the rules' live runs wait for the

@@ -71,6 +71,12 @@ def event_type_name(name: str) -> str:
     )
 
 
+def event_fits(pattern: str, kind: str) -> bool:
+    """Whether an event of type ``kind`` is one a trigger's ``pattern`` (a type or a glob)
+    names."""
+    return pattern == kind or fnmatchcase(kind, pattern)
+
+
 def short_event_name(name: str) -> str:
     """How a rule would write the event type (the inverse of :func:`event_type_name`)."""
     return name.removeprefix(f"custom.{CUSTOM_NAMESPACE}.")

@@ -68,6 +68,8 @@ _FINISH_AT_CLOSE = 10.0
 """Seconds a closing vault waits for runs under way (and their traces) to finish."""
 _LANDED = itertools.count(1)
 """Stamps the order in which a run's writes are made (rollback undoes them the other way)."""
+_NEAR_MISSES_AFTER = 0.2
+"""Seconds near misses wait, to be committed with those of the events that follow."""
 _WRITERS = 4
 """How many closed notes a run writes at once."""
 _RETOLD_AFTER = 600.0
@@ -120,6 +122,8 @@ class AutomationEngine:
         self._announced: dict[tuple[str, str], float] = {}
         self.overrides: dict[str, bool] = {}
         """This machine's overrides of rules' ``enabled`` (see :mod:`.overrides`)."""
+        self._near: list[NearMiss] = []
+        self._near_writing: asyncio.Future[None] | None = None
         self.codex = Codex()
 
     async def start(self, subscribe: bool = True, codex: Codex | None = None) -> None:
@@ -155,6 +159,7 @@ class AutomationEngine:
         deadline = time.monotonic() + _FINISH_AT_CLOSE
         while (waiting := self._running | self.dispatch.tasks) and time.monotonic() < deadline:
             await asyncio.wait(waiting, timeout=deadline - time.monotonic())
+        await self.commit_near_misses()  # any left if the wait ran out
         if self.runs is not None:
             await self.runs.close()
             self.runs = None
@@ -298,11 +303,26 @@ class AutomationEngine:
             await asyncio.wait(self._running | self.dispatch.tasks)
 
     def _keep_near_misses(self, near: list[NearMiss]) -> None:
+        """Keep near misses; they are committed together a moment later, not one commit per
+        event on the event's way to the rules."""
         if not near or self.runs is None:
             return
-        keeping = asyncio.ensure_future(self.runs.add_near_misses(near))
-        self._running.add(keeping)
-        keeping.add_done_callback(self._running.discard)
+        self._near += near
+        if self._near_writing is None:
+            self._near_writing = asyncio.ensure_future(self._commit_near_misses_soon())
+            self._running.add(self._near_writing)
+            self._near_writing.add_done_callback(self._running.discard)
+
+    async def _commit_near_misses_soon(self) -> None:
+        await asyncio.sleep(_NEAR_MISSES_AFTER)
+        self._near_writing = None
+        await self.commit_near_misses()
+
+    async def commit_near_misses(self) -> None:
+        """Commit the near misses kept so far (before reading explanations)."""
+        batch, self._near = self._near, []
+        if batch and self.runs is not None:
+            await self.runs.add_near_misses(batch)
 
     def _match(
         self, event: Event, misses: dict[str, tuple[LoadedRule, str]] | None = None

@@ -12,14 +12,13 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 import msgspec
 
-from vespera.automation.rules import short_event_name
+from vespera.automation.rules import event_fits, short_event_name
 from vespera_protocol.events import Event
 from vespera_protocol.messages import ExplainEntry, RunSummary, RunTrace
 
@@ -324,7 +323,7 @@ def quiet_reason(loaded: LoadedRule, event_type: str) -> tuple[str, str]:
     if loaded.rule is None or not loaded.enabled:
         return "disabled", f"the rule does not run: {loaded.disabled_reason}"
     wanted = [t for trigger in loaded.rule.trigger for t in trigger.event]
-    if any(t == event_type or fnmatchcase(event_type, t) for t in wanted):
+    if any(event_fits(t, event_type) for t in wanted):
         return "not-recorded", "no record: the event came before the rule listened for it"
     shown = ", ".join(dict.fromkeys(short_event_name(t) for t in wanted))
     return "not-listening", f"it listens for {shown}, not {short_event_name(event_type)}"

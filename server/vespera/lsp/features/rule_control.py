@@ -38,7 +38,6 @@ from vespera_protocol.messages import (
     DryRunResult,
     ExplainParams,
     ExplainResult,
-    PlannedChange,
     ReplayParams,
     ReplayResult,
     RuleSource,
@@ -105,15 +104,7 @@ def dry_run_result(loaded: LoadedRule, preview: Preview) -> DryRunResult:
         error=preview.error,
         conditions=preview.conditions,
         actions=[step_dict(s) for s in preview.steps],
-        changes=[
-            PlannedChange(
-                path=c.path,
-                kind="created" if c.kind == "created" else "modified",
-                summary=c.summary,
-                diff=c.diff,
-            )
-            for c in preview.changes
-        ],
+        changes=preview.changes,
         messages=preview.messages,
         events=preview.events,
     )
@@ -166,6 +157,7 @@ async def explain(
 ) -> ExplainResult:
     """Why rules did or did not run, newest first."""
     assert engine.runs is not None and host.session is not None
+    await engine.commit_near_misses()
     entries = await engine.runs.explain(params.event, params.rule, params.subject, params.limit)
     if params.event is not None:
         event = await host.session.events.get(params.event)
