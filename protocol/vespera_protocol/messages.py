@@ -81,6 +81,7 @@ STATUS_CAPABILITY = "status"
 """The key a client sets under ``capabilities.experimental.vespera`` to get ``vespera/status``."""
 
 VaultState = Literal["starting", "indexing", "ready", "unavailable"]
+SemanticState = Literal["off", "loading", "embedding", "ready", "paused", "unavailable"]
 
 
 class StatusParams(msgspec.Struct, kw_only=True):
@@ -101,6 +102,14 @@ class StatusParams(msgspec.Struct, kw_only=True):
     """Problems recorded in the index (unreadable files, malformed frontmatter, ...)."""
     message: str = ""
     """A sentence for the user, when there is something to say."""
+    semantic: SemanticState = "off"
+    """How the embeddings stand: ``off`` (the setting), ``loading`` the model, ``embedding``,
+    ``ready``, ``paused``, or ``unavailable`` (no model: ``vespera/semantic/status`` says
+    why)."""
+    embedded: int = 0
+    """While embedding: notes embedded so far in this pass."""
+    pending: int = 0
+    """While embedding: notes to embed in this pass."""
 
 
 _register(
@@ -664,6 +673,152 @@ for _message in (
         RunsUndoParams,
         RunsUndoResult,
         doc="Put back the notes a run wrote, except those changed since (reported as conflicts).",
+    ),
+):
+    _register(_message)
+
+
+# -- semantic layer ------------------------------------------------------------------------------
+
+RELATED = "vespera/related"
+"""Request, client to server: notes related to a note, a selection, or free text."""
+SEARCH = "vespera/search"
+"""Request, client to server: free-text semantic search over a vault, no open note needed."""
+SEMANTIC_STATUS = "vespera/semantic/status"
+"""Request, client to server: how a vault's embeddings stand (model, counts, paused)."""
+SEMANTIC_SET_PAUSED = "vespera/semantic/setPaused"
+"""Request, client to server: pause or resume embedding a vault."""
+
+OPEN_NOTE_COMMAND = "vespera.openNote"
+COMMANDS[OPEN_NOTE_COMMAND] = (
+    "Open a note in the editor (window/showDocument). Argument: {uri} or {vault, path}."
+)
+RELATED_MORE_COMMAND = "vespera.related.more"
+COMMANDS[RELATED_MORE_COMMAND] = (
+    "Offer every related note of a note as a choice (window/showMessageRequest) and open the "
+    "one chosen. Argument: {vault, path}."
+)
+SEMANTIC_PAUSE_COMMAND = "vespera.semantic.pause"
+COMMANDS[SEMANTIC_PAUSE_COMMAND] = "Pause embedding every vault. No arguments."
+SEMANTIC_RESUME_COMMAND = "vespera.semantic.resume"
+COMMANDS[SEMANTIC_RESUME_COMMAND] = "Resume embedding every vault. No arguments."
+
+class RelatedFilters(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
+    """Which notes may be shown."""
+
+    types: list[str] = msgspec.field(default_factory=list)
+    """Codex types (``character``, ``scene``...); empty for any."""
+    tags: list[str] = msgspec.field(default_factory=list)
+    """Tags a note must have one of (``mood:*`` for any tag under ``mood:``)."""
+    folders: list[str] = msgspec.field(default_factory=list)
+    """Vault-relative folders a note must be in."""
+    hide_linked: bool = False
+    """Leave out notes the note links to or is linked from (for ``vespera/related``)."""
+
+
+class RelatedParams(RelatedFilters, kw_only=True, omit_defaults=True, rename="camel"):
+    """What to find relatives of: a note (``uri``, or ``vault`` and ``path``), a selection of
+    it (``range``), or free ``text``."""
+
+    vault: str | None = None
+    uri: str | None = None
+    path: str | None = None
+    range: dict[str, Any] | None = None
+    """An LSP range of the note: its text stands for the note."""
+    text: str | None = None
+    limit: int = 10
+
+
+class SearchParams(RelatedFilters, kw_only=True, omit_defaults=True, rename="camel"):
+    """Free text to search a vault for, by meaning."""
+
+    text: str
+    vault: str | None = None
+    limit: int = 20
+
+
+class RelatedItem(msgspec.Struct, kw_only=True, rename="camel"):
+    """A note found, its score and why."""
+
+    path: str
+    uri: str
+    title: str
+    type: str
+    score: float
+    """The weighted sum of ``semantic``, links and shared tags, between 0 and 1."""
+    semantic: float
+    """Cosine similarity of the nearest passages."""
+    shared_tags: list[str]
+    link_distance: int | None
+    """1 when linked either way, 2 with one note between, null when farther."""
+    passage: str
+    """The heading of the nearest passage ('' for the whole note)."""
+    reasons: list[str]
+
+
+class RelatedResult(msgspec.Struct, kw_only=True):
+    """Notes found, best first, and how the embeddings stood when asked."""
+
+    items: list[RelatedItem]
+    state: SemanticState
+    message: str = ""
+    """Why there are no results, when there is a reason (no model, not embedded yet)."""
+
+
+class SemanticStatusParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    vault: str | None = None
+
+
+class SemanticStatus(msgspec.Struct, kw_only=True):
+    """How a vault's embeddings stand."""
+
+    vault: str
+    state: SemanticState
+    model: str
+    """What makes the vectors (``local:all-MiniLM-L6-v2:int8:128``, ``ollama:...``)."""
+    notes: int
+    """Notes in the vault."""
+    pending: int
+    """Notes waiting to be embedded (or their vectors dropped)."""
+    passages: int
+    """Vectors stored."""
+    paused: bool
+    message: str = ""
+
+
+class SetPausedParams(msgspec.Struct, kw_only=True, omit_defaults=True):
+    paused: bool
+    vault: str | None = None
+
+
+for _message in (
+    Message(
+        RELATED,
+        "request",
+        RelatedParams,
+        RelatedResult,
+        doc="Notes related to a note, selection or text: meaning, links and shared tags.",
+    ),
+    Message(
+        SEARCH,
+        "request",
+        SearchParams,
+        RelatedResult,
+        doc="Free-text search of a vault by meaning.",
+    ),
+    Message(
+        SEMANTIC_STATUS,
+        "request",
+        SemanticStatusParams,
+        SemanticStatus,
+        doc="How a vault's embeddings stand: model, notes pending, vectors, paused.",
+    ),
+    Message(
+        SEMANTIC_SET_PAUSED,
+        "request",
+        SetPausedParams,
+        SemanticStatus,
+        doc="Pause or resume embedding a vault.",
     ),
 ):
     _register(_message)

@@ -49,6 +49,10 @@ class Editor:
         self.before_apply: Callable[[], None] | None = None
         self.applied_edits = 0
         self.refused_edits = 0
+        # ``window/showMessageRequest`` questions, and the title to answer each with.
+        self.questions: list[lsp.ShowMessageRequestParams] = []
+        self.lens_refreshes = 0
+        self.answer: Callable[[list[str]], str | None] = lambda titles: titles[0]
 
     @classmethod
     async def start(cls, command: Sequence[str], env: dict[str, str]) -> Editor:
@@ -84,6 +88,17 @@ class Editor:
         ) -> lsp.ApplyWorkspaceEditResult:
             return editor._apply(params.edit)
 
+        def on_question(
+            _: LanguageClient, params: lsp.ShowMessageRequestParams
+        ) -> lsp.MessageActionItem | None:
+            editor.questions.append(params)
+            title = editor.answer([a.title for a in params.actions or []])
+            return None if title is None else lsp.MessageActionItem(title=title)
+
+        async def on_lens_refresh(_: LanguageClient, params: None) -> None:
+            editor.lens_refreshes += 1
+            await editor._notify()
+
         features = {
             lsp.CLIENT_REGISTER_CAPABILITY: on_register,
             **DEFAULT_CLIENT_FEATURES,
@@ -92,6 +107,8 @@ class Editor:
             AUTOMATION_RESULT: on_result,
             lsp.WINDOW_SHOW_MESSAGE: on_message,
             lsp.WORKSPACE_APPLY_EDIT: on_apply,
+            lsp.WINDOW_SHOW_MESSAGE_REQUEST: on_question,
+            lsp.WORKSPACE_CODE_LENS_REFRESH: on_lens_refresh,
             lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: on_diagnostics,
         }
         register_lsp_features(client, features)
@@ -122,8 +139,16 @@ class Editor:
     async def initialize(
         self, capabilities: lsp.ClientCapabilities, root: Path, options: Any = None
     ) -> None:
-        """``initialize`` with ``root`` as the one workspace folder (and settings ``options``)."""
+        """``initialize`` with ``root`` as the one workspace folder (and settings ``options``).
+
+        Semantic features stay off unless ``options`` switch them on: loading the model in
+        every test's server would double the suite's time, and the semantic tests turn it on.
+        """
         self.root = root
+        if options is None:
+            options = {"semantic": False}
+        elif isinstance(options, dict) and "semantic" not in options:
+            options = {**options, "semantic": False}
         self.initialized = await self.client.initialize_session(
             lsp.InitializeParams(
                 capabilities=capabilities,

@@ -19,7 +19,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 from rich.console import Console
 
-from vespera_protocol.messages import STATUS
+from vespera_protocol.messages import SEARCH, STATUS
 
 PATIENCE = 120.0  # seconds; the demo vault is ready in about one
 
@@ -38,10 +38,15 @@ class _Session:
         self.ready = asyncio.Event()
         self.diagnostics: dict[str, list[lsp.Diagnostic]] = {}
         self.changed = asyncio.Event()
+        self.embedded = asyncio.Event()
+        self.semantic = "off"
 
         def on_status(params: Any) -> None:
             if params.state == "ready":
                 self.ready.set()
+            self.semantic = getattr(params, "semantic", "off")
+            if self.semantic in ("ready", "unavailable"):
+                self.embedded.set()
 
         def on_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
             self.diagnostics[params.uri] = list(params.diagnostics)
@@ -105,6 +110,7 @@ async def run_demo(vault: Path) -> int:
         await _complete_tag(session, root)
         await _complete_link(session, root)
         await _show_diagnostics(session, root)
+        await _show_related(session, root)
         await client.shutdown_async(None)
         client.exit(None)
         out.print("[bold]Done[/]: the editor features above are what any LSP editor gets.")
@@ -160,3 +166,24 @@ async def _show_diagnostics(session: _Session, root: Path) -> None:
     for d in await session.diagnostics_of(uri):
         where = f"{d.range.start.line + 1}:{d.range.start.character + 1}"
         session.out.print(f"[green]←[/] diagnostic {where} [yellow]{d.code}[/]: {d.message}")
+
+
+async def _show_related(session: _Session, root: Path) -> None:
+    async with asyncio.timeout(PATIENCE):
+        await session.embedded.wait()
+    if session.semantic != "ready":
+        session.out.print("[yellow]←[/] related notes are unavailable (no embedding model)")
+        return
+    session.out.print("[green]←[/] vespera/status: every note is embedded")
+    path = "Scenes/Letters in the Cellar.md"
+    lenses = await session.client.text_document_code_lens_async(
+        lsp.CodeLensParams(text_document=lsp.TextDocumentIdentifier(uri=(root / path).as_uri()))
+    )
+    titles = [lens.command.title for lens in lenses or [] if lens.command]
+    session.out.print(f"[cyan]→[/] code lens of {path}")
+    session.out.print(f"[green]←[/] {' · '.join(titles)}")
+    text = "frightened of the dark"
+    found = await session.client.protocol.send_request_async(SEARCH, {"text": text, "limit": 3})
+    session.out.print(f"[cyan]→[/] vespera/search [bold]{text}[/]")
+    for item in found.items:
+        session.out.print(f"    {item.title}  ({item.score:.2f}, {item.reasons[0]})")

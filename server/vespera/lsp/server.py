@@ -331,6 +331,13 @@ class VesperaServer(LanguageServer):
         if self.wants_status:
             self.protocol.notify(STATUS, msgspec.to_builtins(status))
 
+    def refresh_code_lenses(self) -> None:
+        """Ask the client to fetch code lenses again, if it can be asked."""
+        workspace = self.client_capabilities.workspace
+        lens = workspace.code_lens if workspace else None
+        if lens and lens.refresh_support:
+            self.workspace_code_lens_refresh(None)
+
     def tell_user(self, message: str, warning: bool = False) -> None:
         """Show one short sentence to the user, once per distinct message."""
         if message in self._told:

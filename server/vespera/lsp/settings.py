@@ -62,6 +62,19 @@ class ServerSettings(BaseModel):
             "take vespera/automationResult."
         ),
     )
+    semantic: bool = Field(
+        default=True,
+        description=(
+            "Embed the vault's notes in the background and show related notes (code lens, "
+            "vespera/related, vespera/search). Off saves the memory and CPU the model takes; "
+            "which model is used is this machine's choice (embeddings.yaml), never the vault's."
+        ),
+    )
+    related_lens: bool = Field(
+        default=True,
+        alias="relatedLens",
+        description="Show the 'Related: ...' code lens at the top of each note.",
+    )
     tag_hygiene: bool = Field(
         default=True,
         alias="tagHygiene",

@@ -13,12 +13,14 @@ from lsprotocol import types as lsp
 from vespera.lsp.features import (
     automation,
     code_actions,
+    code_lens,
     completion,
     events,
     file_rename,
     hover,
     lifecycle,
     navigation,
+    related,
     rename,
     rule_control,
     symbols,
@@ -37,6 +39,8 @@ _FEATURES = (
     events,
     automation,
     rule_control,
+    related,
+    code_lens,
 )
 _LEVELS = {
     logging.ERROR: lsp.MessageType.Error,

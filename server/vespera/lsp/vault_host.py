@@ -31,6 +31,7 @@ from vespera.editor.findings import Anchors, Finding, anchor_targets, note_findi
 from vespera.editor.rule_findings import rule_findings
 from vespera.index.reader import read_limited
 from vespera.lsp.automation_host import EditorNotes, report
+from vespera.lsp.semantic_host import SemanticHost
 from vespera.session import VaultError, VaultSession
 from vespera.store.index_reader import IndexReader
 from vespera.store.state import StateLockedError
@@ -71,6 +72,8 @@ class VaultHost:
         self.state_dir = state_dir
         self.session: VaultSession | None = None
         self.automation: AutomationEngine | None = None
+        self.semantic = SemanticHost(self)
+        self._semantic_task: asyncio.Task[None] | None = None
         self._renderer: Renderer | None = None
         self.reader: IndexReader | None = None
         self.catalog = Catalog()
@@ -225,9 +228,21 @@ class VaultHost:
             await self._refresh_catalog()
         self._set_state("ready")
         self.ready.set()
+        self.start_semantic()
         if not self._watching and not self.server.files_watched:
             self._watching = True
             self._spawn(self._watch())
+
+    def start_semantic(self) -> None:
+        """Start embedding the vault, once it is indexed and if the settings want it."""
+        if (
+            self._semantic_task is None
+            and self.server.settings.semantic
+            and self.session is not None
+            and self.ready.is_set()
+            and not self._stop.is_set()
+        ):
+            self._semantic_task = self._spawn(self.semantic.run())
 
     async def _watch(self) -> None:
         from vespera.index.watcher import watch_vault
@@ -486,6 +501,8 @@ class VaultHost:
             self.generation += 1  # other notes' findings may have changed
         self.catalog = catalog
         self._send_status()
+        if self._semantic_task is not None:
+            self.semantic.changed()
         for path in self.documents:
             self.schedule_diagnostics(path, 0)
         if self.server.pull_diagnostics and not self.documents:
@@ -605,6 +622,10 @@ class VaultHost:
         self.state = state
         self._send_status()
 
+    def send_status(self) -> None:
+        """Tell a client that asked how the vault stands (its index and embeddings)."""
+        self._send_status()
+
     def _send_status(self) -> None:
         notes = len(self.catalog.notes)
         self.server.send_status(
@@ -616,6 +637,9 @@ class VaultHost:
                 total=self._total,
                 problems=self.catalog.problems,
                 message=self.message,
+                semantic=self.semantic.state,
+                embedded=self.semantic.done,
+                pending=self.semantic.total,
             )
         )
 

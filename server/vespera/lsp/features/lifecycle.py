@@ -187,6 +187,8 @@ def _apply_settings(ls: VesperaServer, raw: Any) -> None:
     ls.settings = settings
     if problem:
         ls.tell_user(problem, warning=True)
+    for host in ls.vaults:
+        host.start_semantic()  # switched on while serving
 
 
 async def _pull_settings(ls: VesperaServer) -> bool:

@@ -19,10 +19,9 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from vespera.automation.loader import LoadedRule, parse_rule_file
 from vespera.automation.preview import Preview, dry_run, made_up_event, replay
-from vespera.automation.rules import is_rule_path, short_event_name
+from vespera.automation.rules import short_event_name
 from vespera.automation.runner import AutomationEngine, step_dict
 from vespera.automation.traces import quiet_entries
-from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features.events import host_of, params_of
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
@@ -316,23 +315,6 @@ def register(server: VesperaServer) -> None:
         params = params_of(raw, AutomationStatusParams)
         result = await status(ls, host_of(ls, params.vault))
         return msgspec.to_builtins(result)  # type: ignore[no-any-return]
-
-    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
-    def code_lens(ls: VesperaServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
-        """Lenses of rule files (dry-run, replay)."""
-        found = ls.host_of(params.text_document.uri)
-        if found is None or not is_rule_path(found[1]):
-            return None
-        host, path = found
-        doc = host.documents.get(path)
-        if doc is None:
-            file = uri_to_path(params.text_document.uri)
-            if file is None or not file.is_file():
-                return None
-            text = file.read_text(encoding="utf-8", errors="replace")
-        else:
-            text = doc.text
-        return rule_lenses(host, path, text)
 
     @server.command(DRY_RUN_COMMAND)
     async def dry_run_command(ls: VesperaServer, *args: Any) -> dict[str, Any]:

@@ -1,0 +1,185 @@
+"""A vault's embeddings as the server keeps them: opened after the first index, then kept in step.
+
+Loading the model waits until the vault is indexed, so that completions and diagnostics come
+first. Embedding runs in a worker thread that leaves a core to the editor, reports
+``$/progress``, can be paused, and goes again (after a short quiet time) whenever the index
+changes. When no model can be loaded the writer is told once why and how to fix it; every
+other feature goes on as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from vespera.semantic.embedders import EmbeddingError
+from vespera.semantic.layer import SemanticLayer
+from vespera.semantic.model_files import ModelUnavailableError
+from vespera_protocol.messages import SemanticState, SemanticStatus
+
+if TYPE_CHECKING:
+    from vespera.lsp.server import Progress
+    from vespera.lsp.vault_host import VaultHost
+
+log = logging.getLogger(__name__)
+
+_QUIET = 1.0  # seconds after the index last changed before embedding again
+_RETRY = 60.0  # seconds before an endpoint that failed is tried again
+_PROGRESS_EVERY = 0.5  # seconds between progress reports
+
+
+class SemanticHost:
+    """The semantic layer of one served vault."""
+
+    def __init__(self, host: VaultHost) -> None:
+        self.host = host
+        self.layer: SemanticLayer | None = None
+        self.state: SemanticState = "off"
+        self.message = ""
+        self.done = 0
+        self.total = 0
+        self._dirty = asyncio.Event()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether related notes can be asked for (vectors may still be filling)."""
+        return self.layer is not None and self.layer.vectors is not None
+
+    async def run(self) -> None:
+        """Open the layer, embed the vault, then keep it in step until cancelled."""
+        session = self.host.session
+        assert session is not None
+        self._set_state("loading")
+        layer = SemanticLayer(session, interactive=True)
+        try:
+            await layer.open()
+        except ModelUnavailableError as exc:
+            self._unavailable(str(exc))
+            return
+        except Exception as exc:
+            log.exception("Opening the semantic index of %s failed", self.host.root)
+            self._unavailable(f"The semantic index cannot be opened: {exc}")
+            return
+        self.layer = layer
+        if layer.settings_message:
+            self.host.server.tell_user(layer.settings_message, warning=True)
+        log.info("Embedding notes of %s with %s", self.host.root, layer.model_name)
+        self._dirty.set()
+        try:
+            while True:
+                await self._dirty.wait()
+                self._dirty.clear()
+                await self._pass(layer)
+        finally:
+            await layer.close()
+
+    def changed(self) -> None:
+        """The index changed: embed what changed once it has been quiet a moment."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(_QUIET, self._dirty.set)
+
+    async def _pass(self, layer: SemanticLayer) -> None:
+        pending = await layer.pending()
+        if pending == 0:
+            self._set_state("paused" if layer.gate.paused else "ready")
+            return
+        self.done, self.total = 0, pending
+        self._set_state("paused" if layer.gate.paused else "embedding")
+        progress = await self.host.server.progress_begin("Vespera: embedding notes")
+        loop = asyncio.get_running_loop()
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:  # called from the worker thread
+            now = time.monotonic()
+            if now - last[0] >= _PROGRESS_EVERY or done == total:
+                last[0] = now
+                loop.call_soon_threadsafe(self._progress, progress, done, total)
+
+        # Open notes are embedded as the editor has them, and first.
+        texts = {p: d.text.encode("utf-8") for p, d in self.host.documents.items()}
+        first = [p for p in (self.host.active_note, *texts) if p]
+        outcome = "Embedded"
+        try:
+            result = await layer.sync(
+                read=lambda path: texts.get(path) or layer.read_disk(path),
+                first=first,
+                progress=report,
+            )
+            log.info(
+                "Embedded %d notes of %s (%d passages, %d kept) in %.1f s",
+                result.embedded,
+                self.host.root,
+                result.passages,
+                result.reused,
+                result.seconds,
+            )
+        except EmbeddingError as exc:
+            outcome = "Embedding failed"
+            self.message = f"Embedding notes failed: {exc} Trying again in {_RETRY:.0f} s."
+            log.warning("%s", self.message)
+            asyncio.get_running_loop().call_later(_RETRY, self._dirty.set)
+        except Exception:
+            outcome = "Embedding failed"
+            log.exception("Embedding the notes of %s failed", self.host.root)
+        finally:
+            progress.end(outcome)
+        self._set_state("paused" if layer.gate.paused else "ready")
+        self.host.server.refresh_code_lenses()
+
+    def _progress(self, progress: Progress, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        progress.report("embedding", done, total)
+        self.host.send_status()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume embedding (a batch under way finishes first)."""
+        if self.layer is None:
+            return
+        if paused:
+            self.layer.gate.pause()
+            self._set_state("paused")
+        else:
+            self.layer.gate.resume()
+            self._set_state("embedding" if self.total > self.done else "ready")
+            self._dirty.set()
+
+    async def status(self) -> SemanticStatus:
+        """How the embeddings stand now."""
+        layer = self.layer
+        notes = pending = passages = 0
+        if layer is not None and layer.vectors is not None:
+            vectors = layer.vectors
+            facts = await asyncio.to_thread(layer.facts)
+            stale, gone = await asyncio.to_thread(vectors.pending, facts)
+            notes, pending = len(facts), len(stale) + len(gone)
+            passages = await asyncio.to_thread(vectors.store.count)
+        return SemanticStatus(
+            vault=self.host.uri,
+            state=self.state,
+            model=layer.model_name if layer is not None else "",
+            notes=notes,
+            pending=pending,
+            passages=passages,
+            paused=layer is not None and layer.gate.paused,
+            message=self.message,
+        )
+
+    def _unavailable(self, reason: str) -> None:
+        self.message = (
+            f"Related notes and semantic search are off for {self.host.root.name}: {reason} "
+            "Everything else works as before."
+        )
+        self._set_state("unavailable")
+        log.warning("%s", self.message)
+        self.host.server.tell_user(self.message, warning=True)
+        self.host.server.refresh_code_lenses()
+
+    def _set_state(self, state: SemanticState) -> None:
+        if state != "embedding":
+            self.done = self.total = 0
+        self.state = state
+        self.host.send_status()
