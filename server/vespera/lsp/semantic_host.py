@@ -153,10 +153,10 @@ class SemanticHost:
         notes = pending = passages = 0
         if layer is not None and layer.vectors is not None:
             vectors = layer.vectors
-            facts = await asyncio.to_thread(layer.facts)
-            stale, gone = await asyncio.to_thread(vectors.pending, facts)
-            notes, pending = len(facts), len(stale) + len(gone)
-            passages = await asyncio.to_thread(vectors.store.count)
+            hashes = await asyncio.to_thread(layer.hashes)
+            stale, gone = vectors.pending(hashes)
+            notes, pending = len(hashes), len(stale) + len(gone)
+            passages = len(vectors.matrix)
         return SemanticStatus(
             vault=self.host.uri,
             state=self.state,

@@ -75,6 +75,9 @@ class LocalEmbedder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: warnings would go to stderr by the line
+        # Idle threads wait instead of spinning: spinning threads fight any other busy process
+        # for the cores (2 threads fell below 1 thread's speed), for 1-2% gained when idle.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = onnxruntime.InferenceSession(
                 str(model.onnx_file), options, providers=["CPUExecutionProvider"]
@@ -86,6 +89,10 @@ class LocalEmbedder:
     @property
     def name(self) -> str:
         return f"local:{self.model.name}:{self.model.precision}:{self.max_tokens}"
+
+    @property
+    def dimensions(self) -> int:
+        return self.model.dimensions
 
     def tokens(self, texts: Sequence[str]) -> list[int]:
         """How many word pieces the model reads of each text."""

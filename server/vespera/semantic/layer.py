@@ -17,7 +17,14 @@ from vespera.index.reader import read_limited
 from vespera.semantic.model_files import ModelUnavailableError
 from vespera.semantic.related import RelatedNote, RelatedQuery, find_related
 from vespera.semantic.settings import EmbeddingSettings, load_embedding_settings
-from vespera.semantic.sync import Gate, NoteFacts, SyncReport, VaultVectors, read_facts
+from vespera.semantic.sync import (
+    Gate,
+    NoteFacts,
+    SyncReport,
+    VaultVectors,
+    read_facts,
+    read_hashes,
+)
 
 if TYPE_CHECKING:
     from vespera.session import VaultSession
@@ -34,10 +41,10 @@ def open_vectors(state_dir: Path, settings: EmbeddingSettings, interactive: bool
     embedder = open_embedder(settings, interactive)
     try:
         store = VectorStore(state_dir / VECTORS_DIR, embedder.name)
+        return VaultVectors.load(store, embedder)
     except BaseException:
         embedder.close()
         raise
-    return VaultVectors(store, embedder)
 
 
 class SemanticLayer:
@@ -84,11 +91,15 @@ class SemanticLayer:
             return None
         return data
 
+    def hashes(self) -> dict[str, str]:
+        """Every note of the index and its content hash; blocking, for worker threads."""
+        return read_hashes(self.session.db.path)
+
     async def pending(self) -> int:
-        """Notes waiting to be embedded."""
+        """Notes waiting to be embedded (or their vectors dropped)."""
         vectors = self._ready()
-        facts = await asyncio.to_thread(self.facts)
-        stale, gone = await asyncio.to_thread(vectors.pending, facts)
+        hashes = await asyncio.to_thread(self.hashes)
+        stale, gone = vectors.pending(hashes)
         return len(stale) + len(gone)
 
     async def sync(
@@ -101,7 +112,9 @@ class SemanticLayer:
         vectors = self._ready()
 
         def work() -> SyncReport:
-            return vectors.sync(self.facts(), read or self.read_disk, first, progress, self.gate)
+            return vectors.sync(
+                self.hashes(), self.facts, read or self.read_disk, first, progress, self.gate
+            )
 
         return await asyncio.to_thread(work)
 

@@ -16,10 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from vespera.index.reader import content_hash
 from vespera.semantic.embedders import Embedder
+from vespera.semantic.memory import NoteMeta, PassageMatrix, StoredPassage
 from vespera.semantic.passages import Passage, split_passages
-from vespera.semantic.vectors import PassageRecord, VectorStore
+from vespera.semantic.vectors import PassageRecord, VectorStore, record_id
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ class SyncReport:
     """Passages of changed notes whose text had not changed (their vectors were kept)."""
     removed: int = 0
     """Notes gone from the vault whose vectors were dropped."""
+    written: int = 0
+    """Passages written to the store (changed ones, and each changed note's first)."""
     unreadable: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stopped: bool = False
@@ -79,6 +84,16 @@ def read_facts(index_file: Path, paths: Sequence[str] | None = None) -> dict[str
                 f"SELECT n.path, n.title, n.type, n.content_hash FROM notes n{where}", params
             )
         }
+    finally:
+        conn.close()
+
+
+def read_hashes(index_file: Path) -> dict[str, str]:
+    """Every note of the index and its content hash (what finding changed notes needs)."""
+    conn = sqlite3.connect(f"{index_file.as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        return dict(conn.execute("SELECT path, content_hash FROM notes"))
     finally:
         conn.close()
 
@@ -113,67 +128,88 @@ class Gate:
 
 
 class VaultVectors:
-    """A vault's vector store and the embedder that fills it."""
+    """A vault's vectors (on disk in Chroma, in memory as a matrix) and the embedder that
+    fills them."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder, dimensions: int) -> None:
         self.store = store
         self.embedder = embedder
-        self._hashes: dict[str, str] | None = None
+        self.matrix = PassageMatrix(dimensions)
         self._lock = threading.Lock()  # one pass at a time
 
-    def embedded_hashes(self) -> dict[str, str]:
-        """The content hash each note's vectors were made at (read once, then kept)."""
-        if self._hashes is None:
-            self._hashes = self.store.note_hashes()
-        return self._hashes
+    @classmethod
+    def load(cls, store: VectorStore, embedder: Embedder) -> VaultVectors:
+        """The vectors ``store`` holds, in memory too (blocking: 3 s for 30k passages)."""
+        vectors: VaultVectors | None = None
+        for page in store.load():
+            if vectors is None:
+                vectors = cls(store, embedder, len(page[0].vector))
+                vectors.matrix.reserve(store.count())
+            for r in page:
+                meta = NoteMeta(r.note_hash, r.type, r.tags) if r.index == 0 else None
+                vectors.matrix.add(
+                    r.path, StoredPassage(r.index, r.heading, r.digest), r.vector, meta
+                )
+        return vectors or cls(store, embedder, _probe_dimensions(embedder))
 
-    def pending(self, facts: dict[str, NoteFacts]) -> tuple[list[str], list[str]]:
-        """Notes to embed (new or changed) and notes whose vectors are to be dropped."""
-        hashes = self.embedded_hashes()
-        stale = [p for p, f in facts.items() if hashes.get(p) != f.content_hash]
-        gone = [p for p in hashes if p not in facts]
+    def _remember(self, path: str, records: Sequence[PassageRecord]) -> None:
+        first = records[0]
+        self.matrix.put(
+            path,
+            NoteMeta(first.note_hash, first.type, first.tags),
+            [StoredPassage(r.index, r.heading, r.digest) for r in records],
+            np.stack([r.vector for r in records]),
+        )
+
+    def pending(self, hashes: dict[str, str]) -> tuple[list[str], list[str]]:
+        """Of the index's notes (path to content hash), those to embed (new or changed), and
+        the notes whose vectors are to be dropped."""
+        embedded = self.matrix.hashes()
+        stale = [p for p, h in hashes.items() if embedded.get(p) != h]
+        gone = [p for p in embedded if p not in hashes]
         return stale, gone
 
     def sync(
         self,
-        facts: dict[str, NoteFacts],
+        hashes: dict[str, str],
+        facts_of: Callable[[Sequence[str]], dict[str, NoteFacts]],
         read: Callable[[str], bytes | None],
         first: Sequence[str] = (),
         progress: Callable[[int, int], None] | None = None,
         gate: Gate | None = None,
     ) -> SyncReport:
-        """Embed what changed since the last pass; ``read(path)`` gives a note's current bytes.
+        """Embed what changed since the last pass.
 
-        ``first``: notes to do before the others (those open in the editor).
+        ``hashes``: the index's notes and content hashes; ``facts_of(paths)``: what the index
+        knows of some notes; ``read(path)``: a note's current bytes; ``first``: notes to do
+        before the others (those open in the editor).
         """
         with self._lock:
-            return self._sync(facts, read, first, progress, gate or Gate())
+            return self._sync(hashes, facts_of, read, first, progress, gate or Gate())
 
     def _sync(
         self,
-        facts: dict[str, NoteFacts],
+        hashes: dict[str, str],
+        facts_of: Callable[[Sequence[str]], dict[str, NoteFacts]],
         read: Callable[[str], bytes | None],
         first: Sequence[str],
         progress: Callable[[int, int], None] | None,
         gate: Gate,
     ) -> SyncReport:
         started = time.perf_counter()
-        report = SyncReport(notes=len(facts))
-        stale, gone = self.pending(facts)
-        hashes = self.embedded_hashes()
+        report = SyncReport(notes=len(hashes))
+        stale, gone = self.pending(hashes)
         if gone:
-            self.store.remove(gone)
-            for path in gone:
-                hashes.pop(path, None)
+            self._forget(gone)
             report.removed = len(gone)
-        ahead = {p for p in first if p in facts}
+        ahead = {p for p in first if p in hashes}
         stale.sort(key=lambda p: (p not in ahead, p))
         for start in range(0, len(stale), BATCH_NOTES):
             if not gate.wait():
                 report.stopped = True
                 break
-            batch = stale[start : start + BATCH_NOTES]
-            self._embed_batch([facts[p] for p in batch], read, report)
+            batch = facts_of(stale[start : start + BATCH_NOTES])
+            self._embed_batch(list(batch.values()), read, report)
             if progress is not None:
                 progress(min(start + BATCH_NOTES, len(stale)), len(stale))
         report.seconds = time.perf_counter() - started
@@ -185,7 +221,6 @@ class VaultVectors:
         read: Callable[[str], bytes | None],
         report: SyncReport,
     ) -> None:
-        hashes = self.embedded_hashes()
         texts: dict[str, tuple[NoteFacts, str, list[Passage]]] = {}
         for note in notes:
             data = read(note.path)
@@ -197,24 +232,23 @@ class VaultVectors:
         if not texts:
             return
         # Passages whose text is unchanged keep their vectors: an edit to one section of a long
-        # note costs one passage of model time, not the whole note.
-        known = {
-            r.digest: r.vector
-            for records in self.store.passages(list(texts)).values()
-            for r in records
-        }
-        todo = sorted(
-            {p.text: p.digest for _, _, ps in texts.values() for p in ps if p.digest not in known}
-        )
+        # note costs one passage of model time.
+        old = {path: self.matrix.passages(path) for path in texts}
+        known = {p.digest: v for stored in old.values() for p, v in stored}
+        todo = sorted({p.text for _, _, ps in texts.values() for p in ps if p.digest not in known})
         if todo:
-            vectors = self.embedder.embed(todo)
-            for text, vector in zip(todo, vectors, strict=True):
+            for text, vector in zip(todo, self.embedder.embed(todo), strict=True):
                 known[_digest_of(text)] = vector
             report.passages += len(todo)
         fresh = set(todo)
-        updates: list[tuple[str, list[PassageRecord]]] = []
+        upserts: list[PassageRecord] = []
+        deletes: list[str] = []
+        remembered: list[tuple[str, list[PassageRecord]]] = []
         for path, (note, digest, passages) in texts.items():
             report.reused += sum(1 for p in passages if p.text not in fresh)
+            # The index's hash, so that the next pass sees the note as done; when the bytes read
+            # differ from what the index holds, the next pass reads the note again.
+            note_hash = note.content_hash if digest == note.content_hash else digest
             records = [
                 PassageRecord(
                     path,
@@ -222,33 +256,54 @@ class VaultVectors:
                     p.heading,
                     p.digest,
                     known[p.digest],
-                    # The index's hash, so that the next pass sees the note as done; when the
-                    # bytes read differ from what the index holds, the next pass reads again.
-                    note.content_hash if digest == note.content_hash else digest,
+                    note_hash if p.index == 0 else "",
                     note.type,
                     note.tags,
                 )
                 for p in passages
             ]
-            updates.append((path, records))
-        self.store.replace_many(updates)
-        for path, records in updates:
-            hashes[path] = records[0].note_hash if records else ""
-        report.embedded += len(updates)
+            before = {p.index: p for p, _ in old[path]}
+            meta = self.matrix.notes.get(path)
+            same_meta = meta is not None and (meta.type, meta.tags) == (note.type, note.tags)
+            for record in records:
+                was = before.get(record.index)
+                unchanged = was is not None and (was.digest, was.heading) == (
+                    record.digest,
+                    record.heading,
+                )
+                if record.index == 0 or not (unchanged and same_meta):
+                    upserts.append(record)
+            deletes += [record_id(path, i) for i in before if i >= len(records)]
+            remembered.append((path, records))
+        self.store.write(upserts, deletes)
+        for path, records in remembered:
+            self._remember(path, records)
+        report.embedded += len(remembered)
+        report.written += len(upserts)
 
-    def forget(self, paths: Sequence[str]) -> None:
-        """Drop the vectors of notes that left the vault."""
-        with self._lock:
-            self.store.remove(paths)
-            hashes = self.embedded_hashes()
-            for path in paths:
-                hashes.pop(path, None)
+    def _forget(self, paths: Sequence[str]) -> None:
+        deletes = [
+            record_id(path, stored.index)
+            for path in paths
+            for stored, _ in self.matrix.passages(path)
+        ]
+        self.store.write([], deletes)
+        for path in paths:
+            self.matrix.drop(path)
 
     def close(self) -> None:
         """Free the model and the store, once a pass under way has finished."""
         with self._lock:
             self.embedder.close()
             self.store.close()
+
+
+def _probe_dimensions(embedder: Embedder) -> int:
+    """The vector size of an embedder with nothing stored yet."""
+    size = getattr(embedder, "dimensions", None)
+    if isinstance(size, int) and size > 0:
+        return size
+    return int(embedder.embed(["dimensions"]).shape[1])
 
 
 def _digest_of(text: str) -> str:

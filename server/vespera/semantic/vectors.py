@@ -1,7 +1,9 @@
 """The vault's vectors in Chroma: one record per passage, kept in the vault's state folder.
 
 Records are keyed ``<path>#<passage>`` and carry the note's path, codex type, tags and content
-hash, and the passage's heading and digest as metadata. The collection remembers which
+hash, and the passage's heading and digest as metadata. Chroma is where vectors persist;
+similarity is computed on their copy in memory (:mod:`vespera.semantic.memory`), loaded from
+here when the vault opens. The collection remembers which
 embedder made its vectors; vectors of another model are never compared with them, so a change
 of model starts the collection afresh. Like the index and the graph, the collection can always
 be made again from the notes, and a damaged one is.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,10 @@ log = logging.getLogger(__name__)
 
 VECTORS_DIR = "vectors.chroma"
 _COLLECTION = "vault-passages"
-_PAGE = 2000  # records per Chroma call when reading or writing many
+# Records per Chroma call when reading all: its memory grows with the page (30 KB a record
+# while it answers), and pages of 1,000 read 30k passages as fast as one page of all.
+_PAGE = 1000
+_WRITE = 2000  # records per Chroma call when writing many
 
 
 @dataclass(frozen=True)
@@ -38,17 +43,19 @@ class PassageRecord:
     digest: str
     vector: Vectors
     note_hash: str
+    """The note's content hash, on the note's first passage only: an edit then rewrites the
+    passages that changed (and the first), not all of them."""
     type: str
     tags: tuple[str, ...]
 
+    @property
+    def id(self) -> str:
+        return record_id(self.path, self.index)
 
-@dataclass(frozen=True)
-class Hit:
-    """A passage found near a query vector."""
 
-    path: str
-    heading: str
-    similarity: float
+def record_id(path: str, index: int) -> str:
+    """The Chroma id of a note's passage."""
+    return f"{path}#{index}"
 
 
 class VectorStore:
@@ -96,68 +103,30 @@ class VectorStore:
         with self._lock:
             return int(self._collection.count())
 
-    def note_hashes(self) -> dict[str, str]:
-        """The content hash each stored note was embedded at."""
-        hashes: dict[str, str] = {}
+    def load(self) -> Iterator[list[PassageRecord]]:
+        """Every stored passage with its vector, a page at a time (to fill the matrix)."""
         with self._lock:
-            offset = 0
-            while True:
-                page = self._collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
-                metas = page["metadatas"] or []
-                for meta in metas:
-                    hashes[str(meta["path"])] = str(meta["note_hash"])
-                if len(metas) < _PAGE:
-                    return hashes
-                offset += _PAGE
-
-    def passages(self, paths: Sequence[str]) -> dict[str, list[PassageRecord]]:
-        """The stored passages of ``paths``, in order, with their vectors."""
-        found: dict[str, list[PassageRecord]] = {p: [] for p in paths}
-        with self._lock:
-            for start in range(0, len(paths), 500):
-                chunk = list(paths[start : start + 500])
+            total = int(self._collection.count())
+        for offset in range(0, total, _PAGE):
+            with self._lock:
                 page = self._collection.get(
-                    where=_paths_in(chunk), include=["metadatas", "embeddings"]
+                    include=["metadatas", "embeddings"], limit=_PAGE, offset=offset
                 )
-                metas = page["metadatas"] or []
-                vectors = page["embeddings"] if page["embeddings"] is not None else []
-                for meta, vector in zip(metas, vectors, strict=True):
-                    found[str(meta["path"])].append(_record(meta, vector))
-        for records in found.values():
-            records.sort(key=lambda r: r.index)
-        return found
+            metas = page["metadatas"] or []
+            vectors = page["embeddings"] if page["embeddings"] is not None else []
+            yield [_record(m, v) for m, v in zip(metas, vectors, strict=True)]
 
-    def replace(self, path: str, records: Sequence[PassageRecord]) -> None:
-        """Make ``records`` the passages of ``path``."""
+    def write(self, upserts: Sequence[PassageRecord], deletes: Sequence[str]) -> None:
+        """Store ``upserts`` and delete the records of ids ``deletes``."""
         with self._lock:
-            ids = {f"{path}#{r.index}" for r in records}
-            old = self._collection.get(where={"path": path}, include=[])["ids"]
-            stale = [i for i in old if i not in ids]
-            if stale:
-                self._collection.delete(ids=stale)
-            if records:
-                self._upsert(records)
-
-    def replace_many(self, notes: Iterable[tuple[str, Sequence[PassageRecord]]]) -> None:
-        """:meth:`replace` for several notes, in as few calls as Chroma allows."""
-        notes = list(notes)
-        with self._lock:
-            paths = [p for p, _ in notes]
-            keep = {f"{p}#{r.index}" for p, records in notes for r in records}
-            for start in range(0, len(paths), 500):
-                old = self._collection.get(where=_paths_in(paths[start : start + 500]), include=[])[
-                    "ids"
-                ]
-                stale = [i for i in old if i not in keep]
-                if stale:
-                    self._collection.delete(ids=stale)
-            records = [r for _, rs in notes for r in rs]
-            for start in range(0, len(records), _PAGE):
-                self._upsert(records[start : start + _PAGE])
+            if deletes:
+                self._collection.delete(ids=list(deletes))
+            for start in range(0, len(upserts), _WRITE):
+                self._upsert(upserts[start : start + _WRITE])
 
     def _upsert(self, records: Sequence[PassageRecord]) -> None:
         self._collection.upsert(
-            ids=[f"{r.path}#{r.index}" for r in records],
+            ids=[r.id for r in records],
             embeddings=np.stack([r.vector for r in records]),
             metadatas=[
                 {
@@ -174,46 +143,12 @@ class VectorStore:
             ],
         )
 
-    def remove(self, paths: Sequence[str]) -> None:
-        """Forget the passages of ``paths``."""
-        with self._lock:
-            for start in range(0, len(paths), 500):
-                self._collection.delete(where=_paths_in(paths[start : start + 500]))
-
-    def query(self, vectors: Vectors, limit: int, types: Sequence[str] = ()) -> list[list[Hit]]:
-        """The passages nearest each row of ``vectors``, nearest first."""
-        with self._lock:
-            total = int(self._collection.count())
-            if total == 0:
-                return [[] for _ in range(len(vectors))]
-            where: Any = {"type": {"$in": list(types)}} if types else None
-            result = self._collection.query(
-                query_embeddings=vectors,
-                n_results=min(limit, total),
-                where=where,
-                include=["metadatas", "distances"],
-            )
-        metas = result["metadatas"] or []
-        distances = result["distances"] or []
-        return [
-            [
-                Hit(str(m["path"]), str(m.get("heading") or ""), 1.0 - float(d))
-                for m, d in zip(row_metas, row_distances, strict=True)
-            ]
-            for row_metas, row_distances in zip(metas, distances, strict=True)
-        ]
-
     def close(self) -> None:
         """Let Chroma write what it holds; the store is unusable afterwards."""
         with self._lock:
             # The persistent client has no close of its own; dropping it releases the files.
             self._client = None  # type: ignore[assignment]
             self._collection = None  # type: ignore[assignment]
-
-
-def _paths_in(paths: Sequence[str]) -> Any:
-    """A Chroma filter for records of any of ``paths``."""
-    return {"path": {"$in": list(paths)}}
 
 
 def _record(meta: Any, vector: Any) -> PassageRecord:
