@@ -228,8 +228,12 @@ class ServerRun:
         env: dict[str, str],
         stderr: IO[bytes],
         capabilities: dict[str, Any] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> ServerRun:
-        """Spawn the server and send ``initialize`` at once, as an editor does."""
+        """Spawn the server and send ``initialize`` at once, as an editor does.
+
+        ``options``: added to the ``initializationOptions``.
+        """
         command = [sys.executable, "-m", "vespera", "serve", str(vault)]
         client = await RpcClient.spawn(command, env, stderr)
         ready = client.expect(lambda n: n.method == STATUS and n.params.get("state") == "ready")
@@ -239,7 +243,10 @@ class ServerRun:
             "rootUri": vault.as_uri(),
             "workspaceFolders": [{"uri": vault.as_uri(), "name": vault.name}],
             "capabilities": capabilities or CLIENT_CAPABILITIES,
-            "initializationOptions": {"diagnosticsDelayMs": DIAGNOSTICS_DELAY_MS},
+            "initializationOptions": {
+                "diagnosticsDelayMs": DIAGNOSTICS_DELAY_MS,
+                **(options or {}),
+            },
         }
         initialize, started = client.send_request("initialize", params)
         return cls(client, vault, started, initialize, ready)

@@ -135,6 +135,20 @@ async def bench_automation(args: argparse.Namespace) -> int:
     return 0
 
 
+async def bench_semantic(args: argparse.Namespace) -> int:
+    """``vespera bench-semantic``."""
+    from vespera.bench.semantic_bench import markdown, run_benchmarks
+
+    figures = await asyncio.to_thread(
+        run_benchmarks, args.notes, args.short_notes, args.edits, args.lookups, args.lenses
+    )
+    if args.json:
+        render.figures(figures, as_json=True)
+    else:
+        render.out.out(markdown(figures))
+    return 0
+
+
 async def schemas(args: argparse.Namespace) -> int:
     """``vespera schemas``: regenerate the JSON Schemas."""
     from vespera.schemas import write

@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
 
     _rules_parser(commands)
 
+    from vespera.cli.semantic_commands import add_parsers
+
+    add_parsers(commands)
+
     serve = commands.add_parser(
         "serve",
         help="Run the language server on stdin/stdout (for editors).",
@@ -130,6 +134,21 @@ def _parser() -> argparse.ArgumentParser:
     bench_automation.add_argument("--events", type=int, default=20_000, help="events matched")
     bench_automation.add_argument("--samples", type=int, default=50, help="edits timed per rule")
     bench_automation.add_argument("--json", action="store_true")
+
+    bench_semantic = commands.add_parser(
+        "bench-semantic",
+        help="Measure embedding, re-embedding an edit and related notes with the local model.",
+    )
+    bench_semantic.add_argument("--notes", type=int, default=10_000, help="generated notes")
+    bench_semantic.add_argument(
+        "--short-notes", type=int, default=2000, help="notes of about 150 words"
+    )
+    bench_semantic.add_argument("--edits", type=int, default=30, help="edited notes re-embedded")
+    bench_semantic.add_argument("--lookups", type=int, default=200, help="related lookups timed")
+    bench_semantic.add_argument(
+        "--lenses", type=int, default=50, help="code lenses timed through the server (0: none)"
+    )
+    bench_semantic.add_argument("--json", action="store_true")
 
     bench = commands.add_parser("bench", help="Measure indexing on generated vaults.")
     bench.add_argument("--notes", default="1000,10000", help="comma-separated vault sizes")
@@ -270,6 +289,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _dispatch(args: argparse.Namespace) -> int:
     from vespera.cli import commands
 
+    if args.command in ("related", "search", "model"):
+        from vespera.cli import semantic_commands
+
+        semantic = {
+            "related": semantic_commands.related,
+            "search": semantic_commands.search,
+            "model": semantic_commands.model,
+        }
+        return await semantic[args.command](args)
+
     handler = {
         "index": commands.index,
         "stats": commands.stats,
@@ -279,6 +308,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "bench": commands.bench,
         "bench-events": commands.bench_events,
         "bench-automation": commands.bench_automation,
+        "bench-semantic": commands.bench_semantic,
         "schemas": commands.schemas,
         "events": commands.events,
         "rules": commands.rules,
