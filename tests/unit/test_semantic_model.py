@@ -64,7 +64,7 @@ def test_quantised_vectors_stay_close_to_float32(
 
 
 def test_a_folder_without_a_bert_checkpoint_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CheckpointError, match="no readable config.json"):
+    with pytest.raises(CheckpointError, match=r"no readable config\.json"):
         build_encoder(tmp_path)
     (tmp_path / "config.json").write_text('{"model_type": "gpt2"}', encoding="utf-8")
     with pytest.raises(CheckpointError, match="only BERT is supported"):
