@@ -42,8 +42,10 @@ class NoteMeta:
 class PassageMatrix:
     """Passage vectors by note, with exact similarity search; safe to use from any thread."""
 
-    def __init__(self, dimensions: int) -> None:
+    def __init__(self, dimensions: int = 0) -> None:
         self.dimensions = dimensions
+        """The vectors' size; 0 until the first vector arrives (a remote model's size is
+        known from its first answer)."""
         self._vectors: Vectors = np.zeros((0, dimensions), dtype=np.float32)
         self._note = np.zeros(0, dtype=np.int64)  # the note of each row; -1 when free
         self._passages: list[StoredPassage | None] = []
@@ -78,6 +80,7 @@ class PassageMatrix:
     ) -> None:
         """Make ``passages`` (with ``vectors`` as rows) the passages of ``path``."""
         with self._lock:
+            self._size_from(vectors.shape[-1])
             self._drop_rows(path)
             note = self._ids.get(path)
             if note is None:
@@ -91,6 +94,13 @@ class PassageMatrix:
             self._rows[path] = rows
             self.notes[path] = meta
 
+    def _size_from(self, size: int) -> None:
+        if not self.dimensions:
+            self.dimensions = size
+            self._vectors = np.zeros((0, size), dtype=np.float32)
+        elif size != self.dimensions:
+            raise ValueError(f"a vector of {size} values among vectors of {self.dimensions}")
+
     def reserve(self, rows: int) -> None:
         """Make room for ``rows`` passages at once (a vault being loaded)."""
         with self._lock:
@@ -102,6 +112,7 @@ class PassageMatrix:
     ) -> None:
         """Add one passage to a note, as loaded from the store (``meta`` with its first)."""
         with self._lock:
+            self._size_from(vector.shape[-1])
             note = self._ids.get(path)
             if note is None:
                 note = self._ids[path] = len(self._paths)
@@ -137,6 +148,8 @@ class PassageMatrix:
         return row
 
     def _grow(self, size: int) -> None:
+        if not self.dimensions:
+            raise ValueError("the vectors' size is not known yet")
         grown = np.zeros((size, self.dimensions), dtype=np.float32)
         grown[: len(self._vectors)] = self._vectors
         note = np.full(size, -1, dtype=np.int64)

@@ -131,7 +131,7 @@ class VaultVectors:
     """A vault's vectors (on disk in Chroma, in memory as a matrix) and the embedder that
     fills them."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, dimensions: int) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder, dimensions: int = 0) -> None:
         self.store = store
         self.embedder = embedder
         self.matrix = PassageMatrix(dimensions)
@@ -150,7 +150,7 @@ class VaultVectors:
                 vectors.matrix.add(
                     r.path, StoredPassage(r.index, r.heading, r.digest), r.vector, meta
                 )
-        return vectors or cls(store, embedder, _probe_dimensions(embedder))
+        return vectors or cls(store, embedder)
 
     def _remember(self, path: str, records: Sequence[PassageRecord]) -> None:
         first = records[0]
@@ -296,14 +296,6 @@ class VaultVectors:
         with self._lock:
             self.embedder.close()
             self.store.close()
-
-
-def _probe_dimensions(embedder: Embedder) -> int:
-    """The vector size of an embedder with nothing stored yet."""
-    size = getattr(embedder, "dimensions", None)
-    if isinstance(size, int) and size > 0:
-        return size
-    return int(embedder.embed(["dimensions"]).shape[1])
 
 
 def _digest_of(text: str) -> str:
