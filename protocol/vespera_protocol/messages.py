@@ -703,6 +703,7 @@ COMMANDS[SEMANTIC_PAUSE_COMMAND] = "Pause embedding every vault. No arguments."
 SEMANTIC_RESUME_COMMAND = "vespera.semantic.resume"
 COMMANDS[SEMANTIC_RESUME_COMMAND] = "Resume embedding every vault. No arguments."
 
+
 class RelatedFilters(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
     """Which notes may be shown."""
 

@@ -145,6 +145,24 @@ async def test_deleted_notes_lose_their_vectors(
     assert "Characters/Mira.md" not in {n.path for n in found}
 
 
+async def test_a_note_too_large_to_read_waits_for_a_change_instead_of_every_pass(
+    vault: Path, tmp_path: Path
+) -> None:
+    (vault / ".vespera").mkdir()
+    (vault / ".vespera/config.yaml").write_text("max_note_bytes: 1024\n", encoding="utf-8")
+    (vault / "Notes").mkdir()
+    (vault / "Notes/Huge.md").write_text("word " * 400, encoding="utf-8")
+    session, layer = await _open(vault, tmp_path / "state")
+    try:
+        first = await layer.sync()
+        assert first.unreadable == ["Notes/Huge.md"] and first.embedded == 6
+        assert await layer.pending() == 0
+        assert (await layer.sync()).unreadable == []
+    finally:
+        await layer.close()
+        await session.close()
+
+
 async def test_vectors_survive_a_restart(vault: Path, tmp_path: Path) -> None:
     session, layer = await _open(vault, tmp_path / "state")
     try:

@@ -52,6 +52,8 @@ class Editor:
         # ``window/showMessageRequest`` questions, and the title to answer each with.
         self.questions: list[lsp.ShowMessageRequestParams] = []
         self.lens_refreshes = 0
+        # What the editor answers ``workspace/configuration`` with (the ``vespera`` section).
+        self.settings: dict[str, Any] | None = None
         self.answer: Callable[[list[str]], str | None] = lambda titles: titles[0]
 
     @classmethod
@@ -99,6 +101,9 @@ class Editor:
             editor.lens_refreshes += 1
             await editor._notify()
 
+        def on_configuration(_: LanguageClient, params: lsp.ConfigurationParams) -> list[Any]:
+            return [editor.settings for _ in params.items]
+
         features = {
             lsp.CLIENT_REGISTER_CAPABILITY: on_register,
             **DEFAULT_CLIENT_FEATURES,
@@ -109,6 +114,7 @@ class Editor:
             lsp.WORKSPACE_APPLY_EDIT: on_apply,
             lsp.WINDOW_SHOW_MESSAGE_REQUEST: on_question,
             lsp.WORKSPACE_CODE_LENS_REFRESH: on_lens_refresh,
+            lsp.WORKSPACE_CONFIGURATION: on_configuration,
             lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: on_diagnostics,
         }
         register_lsp_features(client, features)

@@ -90,7 +90,7 @@ async def test_more_offers_every_related_note_and_opens_the_choice(writer: Edito
     more = (await lenses(writer, CELLAR))[-1].command
     assert more is not None and more.command == RELATED_MORE_COMMAND
     writer.answer = lambda titles: next(t for t in titles if t.startswith("Battle Drums"))
-    result = await writer.client.workspace_execute_command_async(
+    result: Any = await writer.client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command=more.command, arguments=more.arguments)
     )
     question = writer.questions[-1]
@@ -153,7 +153,8 @@ async def test_an_edited_note_is_embedded_again_and_the_lens_follows(writer: Edi
         )
 
     await writer.wait_for(re_embedded, "the edited note embedded")
-    titles = [lens.command.title for lens in await lenses(writer, "Characters/Mira.md")]
+    found = await lenses(writer, "Characters/Mira.md")
+    titles = [lens.command.title for lens in found if lens.command]
     assert "Harbour Market" in " ".join(titles[:3]), titles
 
 
@@ -199,3 +200,17 @@ async def test_a_missing_model_says_why_and_everything_else_works(
         assert completion is not None
     finally:
         await client.close()
+
+
+async def test_switching_semantic_features_off_stops_embedding_and_hides_the_lens(
+    writer: Editor,
+) -> None:
+    writer.settings = {"semantic": False}
+    writer.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(None))
+    await writer.wait_for(lambda: writer.statuses[-1].semantic == "off", "embedding stopped")
+    assert await lenses(writer, CELLAR) == []
+    writer.settings = {"semantic": True}
+    writer.client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(None))
+    await writer.wait_for(lambda: writer.statuses[-1].semantic == "ready", "embedding again")
+    titles = [lens.command.title for lens in await lenses(writer, CELLAR) if lens.command]
+    assert "Mira" in titles

@@ -70,6 +70,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 async def _layer(args: argparse.Namespace) -> tuple[VaultSession, SemanticLayer] | None:
     from vespera.cli import render
+    from vespera.semantic.embedders import EmbeddingError
     from vespera.semantic.layer import SemanticLayer
     from vespera.semantic.model_files import ModelUnavailableError
     from vespera.session import VaultError, VaultSession
@@ -79,18 +80,20 @@ async def _layer(args: argparse.Namespace) -> tuple[VaultSession, SemanticLayer]
     except VaultError as exc:
         render.error(str(exc))
         return None
+    layer = SemanticLayer(session, interactive=False)
     try:
         with render.progress_bar() as progress:
             await session.index(progress)
-        layer = SemanticLayer(session, interactive=False)
         await layer.open()
         with render.progress_bar() as progress:
             await layer.sync(progress=lambda done, total: progress("embedding", done, total))
-    except ModelUnavailableError as exc:
+    except (ModelUnavailableError, EmbeddingError) as exc:
         render.error(str(exc))
+        await layer.close()
         await session.close()
         return None
     except BaseException:
+        await layer.close()
         await session.close()
         raise
     return session, layer
@@ -148,6 +151,7 @@ async def related(args: argparse.Namespace) -> int:
 async def search(args: argparse.Namespace) -> int:
     """``vespera search``."""
     from vespera.cli import render
+    from vespera.semantic.embedders import EmbeddingError
     from vespera.semantic.related import RelatedQuery
 
     if not args.text.strip():
@@ -165,7 +169,12 @@ async def search(args: argparse.Namespace) -> int:
             tags=tuple(args.tag),
             folders=tuple(args.folder),
         )
-        _show(await layer.related(query), args.json, "No notes found.")
+        try:
+            found = await layer.related(query)
+        except EmbeddingError as exc:
+            render.error(str(exc))
+            return 1
+        _show(found, args.json, "No notes found.")
         return 0
     finally:
         await layer.close()

@@ -10,6 +10,7 @@ other feature goes on as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from vespera.semantic.embedders import EmbeddingError
 from vespera.semantic.layer import SemanticLayer
 from vespera.semantic.model_files import ModelUnavailableError
+from vespera.semantic.sync import Gate
 from vespera_protocol.messages import SemanticState, SemanticStatus
 
 if TYPE_CHECKING:
@@ -40,6 +42,9 @@ class SemanticHost:
         self.message = ""
         self.done = 0
         self.total = 0
+        # Owned here rather than by the layer: a pause asked while the model loads holds.
+        self.gate = Gate()
+        self._passing = False
         self._dirty = asyncio.Event()
         self._timer: asyncio.TimerHandle | None = None
 
@@ -52,16 +57,11 @@ class SemanticHost:
         """Open the layer, embed the vault, then keep it in step until cancelled."""
         session = self.host.session
         assert session is not None
+        self.message = ""
+        self.gate = Gate() if self.gate.stopped.is_set() else self.gate
         self._set_state("loading")
-        layer = SemanticLayer(session, interactive=True)
-        try:
-            await layer.open()
-        except ModelUnavailableError as exc:
-            self._unavailable(str(exc))
-            return
-        except Exception as exc:
-            log.exception("Opening the semantic index of %s failed", self.host.root)
-            self._unavailable(f"The semantic index cannot be opened: {exc}")
+        layer = SemanticLayer(session, interactive=True, gate=self.gate)
+        if not await self._open(layer):
             return
         self.layer = layer
         if layer.settings_message:
@@ -72,9 +72,40 @@ class SemanticHost:
             while True:
                 await self._dirty.wait()
                 self._dirty.clear()
-                await self._pass(layer)
+                try:
+                    await self._pass(layer)
+                except Exception:  # one failed pass must not end embedding for the session
+                    log.exception("Embedding the notes of %s failed", self.host.root)
+                    self._set_state("paused" if self.gate.paused else "ready")
         finally:
+            self.layer = None
             await layer.close()
+            self._set_state("off")
+            self.host.server.refresh_code_lenses()
+
+    async def _open(self, layer: SemanticLayer) -> bool:
+        # Shielded: the model and the store load in a thread that a cancellation cannot stop,
+        # and what it opened must still be closed.
+        opening = asyncio.ensure_future(layer.open())
+        try:
+            await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await opening
+            await layer.close()
+            raise
+        except ModelUnavailableError as exc:
+            if layer.settings is not None and layer.settings.provider == "none":
+                log.info("Semantic features are off on this machine (provider: none)")
+                self._set_state("off")
+            else:
+                self._unavailable(str(exc))
+            return False
+        except Exception as exc:
+            log.exception("Opening the semantic index of %s failed", self.host.root)
+            self._unavailable(f"The semantic index cannot be opened: {exc}")
+            return False
+        return True
 
     def changed(self) -> None:
         """The index changed: embed what changed once it has been quiet a moment."""
@@ -85,10 +116,11 @@ class SemanticHost:
     async def _pass(self, layer: SemanticLayer) -> None:
         pending = await layer.pending()
         if pending == 0:
-            self._set_state("paused" if layer.gate.paused else "ready")
+            self._set_state("paused" if self.gate.paused else "ready")
             return
         self.done, self.total = 0, pending
-        self._set_state("paused" if layer.gate.paused else "embedding")
+        self._passing = True
+        self._set_state("paused" if self.gate.paused else "embedding")
         progress = await self.host.server.progress_begin("Vespera: embedding notes")
         loop = asyncio.get_running_loop()
         last = [0.0]
@@ -99,16 +131,18 @@ class SemanticHost:
                 last[0] = now
                 loop.call_soon_threadsafe(self._progress, progress, done, total)
 
-        # Open notes are embedded as the editor has them, and first.
-        texts = {p: d.text.encode("utf-8") for p, d in self.host.documents.items()}
+        # Open notes are embedded as the editor has them (the index holds that text), and
+        # first. Lone surrogates pass as the index lets them.
+        texts = {p: d.text.encode("utf-8", "surrogatepass") for p, d in self.host.documents.items()}
         first = [p for p in (self.host.active_note, *texts) if p]
         outcome = "Embedded"
         try:
             result = await layer.sync(
-                read=lambda path: texts.get(path) or layer.read_disk(path),
+                read=lambda path: texts[path] if path in texts else layer.read_disk(path),
                 first=first,
                 progress=report,
             )
+            self.message = ""
             log.info(
                 "Embedded %d notes of %s (%d passages, %d kept) in %.1f s",
                 result.embedded,
@@ -121,14 +155,12 @@ class SemanticHost:
             outcome = "Embedding failed"
             self.message = f"Embedding notes failed: {exc} Trying again in {_RETRY:.0f} s."
             log.warning("%s", self.message)
-            asyncio.get_running_loop().call_later(_RETRY, self._dirty.set)
-        except Exception:
-            outcome = "Embedding failed"
-            log.exception("Embedding the notes of %s failed", self.host.root)
+            loop.call_later(_RETRY, self._dirty.set)
         finally:
+            self._passing = False
             progress.end(outcome)
-        self._set_state("paused" if layer.gate.paused else "ready")
-        self.host.server.refresh_code_lenses()
+            self._set_state("paused" if self.gate.paused else "ready")
+            self.host.server.refresh_code_lenses()
 
     def _progress(self, progress: Progress, done: int, total: int) -> None:
         self.done, self.total = done, total
@@ -137,15 +169,15 @@ class SemanticHost:
 
     def set_paused(self, paused: bool) -> None:
         """Pause or resume embedding (a batch under way finishes first)."""
-        if self.layer is None:
-            return
         if paused:
-            self.layer.gate.pause()
-            self._set_state("paused")
-        else:
-            self.layer.gate.resume()
-            self._set_state("embedding" if self.total > self.done else "ready")
-            self._dirty.set()
+            self.gate.pause()
+            if self.state in ("embedding", "ready"):
+                self._set_state("paused")
+            return
+        self.gate.resume()
+        if self.state == "paused":
+            self._set_state("embedding" if self._passing else "ready")
+        self._dirty.set()
 
     async def status(self) -> SemanticStatus:
         """How the embeddings stand now."""
@@ -164,7 +196,7 @@ class SemanticHost:
             notes=notes,
             pending=pending,
             passages=passages,
-            paused=layer is not None and layer.gate.paused,
+            paused=self.gate.paused,
             message=self.message,
         )
 
@@ -179,7 +211,7 @@ class SemanticHost:
         self.host.server.refresh_code_lenses()
 
     def _set_state(self, state: SemanticState) -> None:
-        if state != "embedding":
+        if state not in ("embedding", "paused"):
             self.done = self.total = 0
         self.state = state
         self.host.send_status()

@@ -234,10 +234,17 @@ class VaultHost:
             self._spawn(self._watch())
 
     def start_semantic(self) -> None:
-        """Start embedding the vault, once it is indexed and if the settings want it."""
-        if (
-            self._semantic_task is None
-            and self.server.settings.semantic
+        """Start embedding the vault, once it is indexed and if the settings want it; stop
+        it when they no longer do. A layer that ended (no model, say) is tried again."""
+        running = self._semantic_task is not None and not self._semantic_task.done()
+        wanted = self.server.settings.semantic
+        if running and not wanted:
+            assert self._semantic_task is not None
+            self._semantic_task.cancel()
+            self._semantic_task = None
+        elif (
+            not running
+            and wanted
             and self.session is not None
             and self.ready.is_set()
             and not self._stop.is_set()

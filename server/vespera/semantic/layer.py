@@ -55,13 +55,14 @@ class SemanticLayer:
         session: VaultSession,
         interactive: bool,
         settings: EmbeddingSettings | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.session = session
         self.interactive = interactive
         self.settings = settings
         self.settings_message = ""
         self.vectors: VaultVectors | None = None
-        self.gate = Gate()
+        self.gate = gate or Gate()
 
     async def open(self) -> None:
         """Load the embedder and the store (in a thread)."""

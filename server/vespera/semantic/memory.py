@@ -57,7 +57,8 @@ class PassageMatrix:
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
-        return sum(len(rows) for rows in self._rows.values())
+        with self._lock:
+            return sum(len(rows) for rows in self._rows.values())
 
     def hashes(self) -> dict[str, str]:
         """The content hash each note's vectors were made at."""

@@ -22,6 +22,9 @@ CHUNK_WORDS = 110
 """Paragraphs are grouped up to about this many words when a long note has no headings."""
 MAX_PASSAGES = 24
 """Passages kept per note: what follows joins the last one (and is read only in part)."""
+MAX_CHARS = 4000
+"""A passage's text is cut here: a local model reads only its first 128 word pieces (about
+600 characters) anyway, and an endpoint must not be sent more than its context holds."""
 
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.DOTALL | re.MULTILINE)
@@ -116,4 +119,5 @@ def _compose(title: str, heading: str, body: str) -> str:
         parts.append(heading.strip())
     lead = ". ".join(p for p in parts if p)
     body = _SPACE.sub(" ", body).strip()
-    return f"{lead}.\n{body}" if lead and body else lead or body
+    text = f"{lead}.\n{body}" if lead and body else lead or body
+    return text[:MAX_CHARS]

@@ -108,12 +108,19 @@ def find_related(
     # Candidates: the nearest notes that pass the filters, then the graph's neighbours. What a
     # note's vectors remember of its type and tags is current: any change to them is a change
     # of the note's text, embedded again within a second.
+    pool = max(_POOL, query.limit)
     candidates: list[str] = []
-    for n in _best_first(similarity, _POOL * 4):
-        if len(candidates) >= _POOL or not np.isfinite(similarity[n]):
+    for n in _best_first(similarity, pool * 4):
+        if len(candidates) >= pool or not np.isfinite(similarity[n]):
             break
-        if paths[n] != query.path:
-            candidates.append(paths[n])
+        path = paths[n]
+        meta = matrix.notes.get(path)
+        if (
+            path != query.path
+            and meta is not None
+            and _admitted(path, meta, query, distance.get(path))
+        ):
+            candidates.append(path)
     seen = set(candidates)
     candidates += [p for p in distance if p not in seen and p != query.path]
     own = matrix.notes.get(query.path) if query.path is not None else None

@@ -136,6 +136,9 @@ class VaultVectors:
         self.embedder = embedder
         self.matrix = PassageMatrix(dimensions)
         self._lock = threading.Lock()  # one pass at a time
+        # Notes that could not be read (gone, unreadable, over the size limit), at the hash the
+        # index had: they wait for a change rather than being tried on every pass.
+        self._skipped: dict[str, str] = {}
 
     @classmethod
     def load(cls, store: VectorStore, embedder: Embedder) -> VaultVectors:
@@ -165,7 +168,8 @@ class VaultVectors:
         """Of the index's notes (path to content hash), those to embed (new or changed), and
         the notes whose vectors are to be dropped."""
         embedded = self.matrix.hashes()
-        stale = [p for p, h in hashes.items() if embedded.get(p) != h]
+        skipped = self._skipped
+        stale = [p for p, h in hashes.items() if embedded.get(p) != h and skipped.get(p) != h]
         gone = [p for p in embedded if p not in hashes]
         return stale, gone
 
@@ -226,7 +230,9 @@ class VaultVectors:
             data = read(note.path)
             if data is None:
                 report.unreadable.append(note.path)
+                self._skipped[note.path] = note.content_hash
                 continue
+            self._skipped.pop(note.path, None)
             text = data.decode("utf-8", errors="replace")
             texts[note.path] = (note, content_hash(data), split_passages(note.title, text))
         if not texts:
@@ -246,9 +252,11 @@ class VaultVectors:
         remembered: list[tuple[str, list[PassageRecord]]] = []
         for path, (note, digest, passages) in texts.items():
             report.reused += sum(1 for p in passages if p.text not in fresh)
-            # The index's hash, so that the next pass sees the note as done; when the bytes read
-            # differ from what the index holds, the next pass reads the note again.
-            note_hash = note.content_hash if digest == note.content_hash else digest
+            # The index's hash, so that the next pass sees the note as done. When the bytes read
+            # differ from what the index holds (it has not caught up yet), a hash the index
+            # never has: the next pass takes the note again, with the type and tags the index
+            # will have by then (its passages keep their vectors).
+            note_hash = note.content_hash if digest == note.content_hash else f"unsynced:{digest}"
             records = [
                 PassageRecord(
                     path,

@@ -65,12 +65,14 @@ class VectorStore:
         self.folder = folder
         self.model_name = model_name
         self._lock = threading.Lock()
+        self._client: Any = None
         try:
             self._open()
         except Exception as exc:  # Chroma's errors have no common base
             log.warning(
                 "The vector store at %s is unreadable (%s); starting it afresh", folder, exc
             )
+            self._release()  # Chroma shares an open store within the process: let it go
             shutil.rmtree(folder, ignore_errors=True)
             self._open()
 
@@ -144,11 +146,14 @@ class VectorStore:
         )
 
     def close(self) -> None:
-        """Let Chroma write what it holds; the store is unusable afterwards."""
+        """Let the store's files go; it is unusable afterwards."""
         with self._lock:
-            # The persistent client has no close of its own; dropping it releases the files.
-            self._client = None  # type: ignore[assignment]
-            self._collection = None  # type: ignore[assignment]
+            self._release()
+
+    def _release(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 def _record(meta: Any, vector: Any) -> PassageRecord:

@@ -65,7 +65,7 @@ def _not_ready(host: VaultHost) -> str:
     if semantic.state == "unavailable":
         return semantic.message
     if semantic.state == "off":
-        return "Semantic features are off (the 'semantic' setting)."
+        return "Semantic features are off (the 'semantic' setting, or provider: none)."
     if semantic.state == "loading":
         return "The embedding model is loading."
     return ""
@@ -102,13 +102,15 @@ def _selection(text: str, span: dict[str, Any]) -> str:
             before = sum(len(x) + 1 for x in lines[:line])
             units = lines[line] if line < len(lines) else ""
             return before + len(
-                units.encode("utf-16-le")[: 2 * character].decode("utf-16-le", "ignore")
+                units.encode("utf-16-le", "surrogatepass")[: 2 * character].decode(
+                    "utf-16-le", "surrogatepass"
+                )
             )
 
         return text[
             offset(start["line"], start["character"]) : offset(end["line"], end["character"])
         ]
-    except (KeyError, TypeError, IndexError) as exc:
+    except (KeyError, TypeError, IndexError, UnicodeError) as exc:
         raise JsonRpcInvalidParams(f"Invalid range: {exc}") from None
 
 
@@ -117,8 +119,7 @@ async def related_lenses(ls: VesperaServer, host: VaultHost, path: str) -> list[
     top = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
     target = {"vault": host.uri, "path": path}
     if not host.semantic.ready:
-        why = _not_ready(host)
-        if not why:
+        if host.semantic.state == "off":  # switched off here or on this machine: no lens
             return []
         title = (
             "Related notes: unavailable (no embedding model)"
@@ -213,9 +214,10 @@ def register(server: VesperaServer) -> None:
 
     @server.command(SEMANTIC_RESUME_COMMAND)
     def resume_command(ls: VesperaServer, *args: Any) -> None:
-        """Resume embedding every vault."""
+        """Resume embedding every vault (and try the model again where there was none)."""
         for host in ls.vaults:
             host.semantic.set_paused(False)
+            host.start_semantic()
 
     @server.command(OPEN_NOTE_COMMAND)
     async def open_note(ls: VesperaServer, *args: Any) -> bool:
