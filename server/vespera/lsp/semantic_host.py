@@ -15,15 +15,15 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from vespera.semantic.embedders import EmbeddingError
-from vespera.semantic.layer import SemanticLayer
-from vespera.semantic.model_files import ModelUnavailableError
-from vespera.semantic.sync import Gate
+from vespera.semantic.gate import Gate
 from vespera_protocol.messages import SemanticState, SemanticStatus
 
 if TYPE_CHECKING:
+    # Loaded when embedding begins (numpy, onnxruntime, Chroma): a server with semantic
+    # features off, and every server until its vault is indexed, starts without them.
     from vespera.lsp.server import Progress
     from vespera.lsp.vault_host import VaultHost
+    from vespera.semantic.layer import SemanticLayer
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ class SemanticHost:
 
     async def run(self) -> None:
         """Open the layer, embed the vault, then keep it in step until cancelled."""
+        from vespera.semantic.layer import SemanticLayer
+
         session = self.host.session
         assert session is not None
         self.message = ""
@@ -84,6 +86,8 @@ class SemanticHost:
             self.host.server.refresh_code_lenses()
 
     async def _open(self, layer: SemanticLayer) -> bool:
+        from vespera.semantic.model_files import ModelUnavailableError
+
         # Shielded: the model and the store load in a thread that a cancellation cannot stop,
         # and what it opened must still be closed.
         opening = asyncio.ensure_future(layer.open())
@@ -114,6 +118,8 @@ class SemanticHost:
         self._timer = asyncio.get_running_loop().call_later(_QUIET, self._dirty.set)
 
     async def _pass(self, layer: SemanticLayer) -> None:
+        from vespera.semantic.embedders import EmbeddingError
+
         pending = await layer.pending()
         if pending == 0:
             self._set_state("paused" if self.gate.paused else "ready")

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vespera.index.reader import read_limited
+from vespera.semantic.gate import Gate
 from vespera.semantic.model_files import ModelUnavailableError
 from vespera.semantic.related import RelatedNote, RelatedQuery, find_related
 from vespera.semantic.settings import EmbeddingSettings, load_embedding_settings
 from vespera.semantic.sync import (
-    Gate,
     NoteFacts,
     SyncReport,
     VaultVectors,

@@ -20,6 +20,7 @@ import numpy as np
 
 from vespera.index.reader import content_hash
 from vespera.semantic.embedders import Embedder
+from vespera.semantic.gate import Gate
 from vespera.semantic.memory import NoteMeta, PassageMatrix, StoredPassage
 from vespera.semantic.passages import Passage, split_passages
 from vespera.semantic.vectors import PassageRecord, VectorStore, record_id
@@ -96,35 +97,6 @@ def read_hashes(index_file: Path) -> dict[str, str]:
         return dict(conn.execute("SELECT path, content_hash FROM notes"))
     finally:
         conn.close()
-
-
-class Gate:
-    """Pause and stop for a long pass, set from any thread."""
-
-    def __init__(self) -> None:
-        self._running = threading.Event()
-        self._running.set()
-        self.stopped = threading.Event()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self._running.set()
-
-    def wait(self) -> bool:
-        """Block while paused; False once stopped."""
-        while not self._running.wait(0.5):
-            pass
-        return not self.stopped.is_set()
 
 
 class VaultVectors:

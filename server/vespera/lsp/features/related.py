@@ -9,7 +9,7 @@ related note (``window/showDocument``) or choose among all of them
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from lsprotocol import types as lsp
@@ -19,9 +19,6 @@ from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features.events import host_of, params_of
 from vespera.lsp.server import VesperaServer
 from vespera.lsp.vault_host import VaultHost
-from vespera.semantic.embedders import EmbeddingError
-from vespera.semantic.model_files import ModelUnavailableError
-from vespera.semantic.related import NothingToCompareError, RelatedNote, RelatedQuery
 from vespera.vault.walk import is_note_path
 from vespera_protocol.messages import (
     OPEN_NOTE_COMMAND,
@@ -39,6 +36,9 @@ from vespera_protocol.messages import (
     SemanticStatusParams,
     SetPausedParams,
 )
+
+if TYPE_CHECKING:
+    from vespera.semantic.related import RelatedNote, RelatedQuery
 
 LENS_ENTRIES = 3
 """Related notes named in the lens; the rest are a click away."""
@@ -73,6 +73,10 @@ def _not_ready(host: VaultHost) -> str:
 
 async def related_to(host: VaultHost, query: RelatedQuery) -> tuple[list[RelatedNote], str]:
     """Notes related to ``query``, or none and a sentence saying why."""
+    from vespera.semantic.embedders import EmbeddingError
+    from vespera.semantic.model_files import ModelUnavailableError
+    from vespera.semantic.related import NothingToCompareError
+
     if not host.semantic.ready:
         return [], _not_ready(host) or "The embedding model is loading."
     layer = host.semantic.layer
@@ -127,6 +131,8 @@ async def related_lenses(ls: VesperaServer, host: VaultHost, path: str) -> list[
             else "Related notes: loading the model…"
         )
         return [lsp.CodeLens(top, lsp.Command(title, RELATED_MORE_COMMAND, arguments=[target]))]
+    from vespera.semantic.related import RelatedQuery
+
     found, why = await related_to(host, RelatedQuery(path=path, limit=LENS_ENTRIES + 1))
     if not found:
         title = "Related: waiting to be embedded" if why else "Related: none yet"
@@ -153,6 +159,8 @@ def register(server: VesperaServer) -> None:
     @server.feature(RELATED)
     async def related_request(ls: VesperaServer, raw: Any) -> Any:
         """Notes related to a note, a selection of it, or free text, scored with reasons."""
+        from vespera.semantic.related import RelatedQuery
+
         params = params_of(raw, RelatedParams)
         host, path = _note_of(ls, params)
         text = params.text
@@ -178,6 +186,8 @@ def register(server: VesperaServer) -> None:
     @server.feature(SEARCH)
     async def search_request(ls: VesperaServer, raw: Any) -> Any:
         """Notes whose meaning is nearest a free text."""
+        from vespera.semantic.related import RelatedQuery
+
         params = params_of(raw, SearchParams)
         if not params.text.strip():
             raise JsonRpcInvalidParams("Nothing to search for: 'text' is empty.")
@@ -236,6 +246,8 @@ def register(server: VesperaServer) -> None:
     @server.command(RELATED_MORE_COMMAND)
     async def more(ls: VesperaServer, *args: Any) -> Any:
         """Offer every related note of a note and open the one the writer picks."""
+        from vespera.semantic.related import RelatedQuery
+
         target = args[0] if args and isinstance(args[0], dict) else {}
         host = host_of(ls, target.get("vault"))
         path = str(target.get("path") or "")
