@@ -18,6 +18,11 @@ state goes there too (``VESPERA_DATA_DIR``). Each vault is indexed before it is 
 - Lens over stdio: the real ``python -m vespera serve`` on the same vault and state, once it
   reports nothing left to embed; ``textDocument/codeLens`` round trips for random notes.
 - Quality: cosine similarities of three phrases with the int8 model.
+- Editor while embedding: the real server on the short notes with a state folder of its own
+  (nothing embedded); tag completions and edit-to-diagnostics round trips while its first
+  embedding runs, then once nothing is pending (:mod:`vespera.bench.editor_while_embedding`).
+
+``--notes 0`` leaves out the generated vault and the parts that use it (edits, related, lens).
 
 Run it as ``vespera bench-semantic`` (in a fresh process) or
 ``python -m vespera.bench.semantic_bench [--notes N] [--json]``.
@@ -37,9 +42,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from vespera.bench.editor_while_embedding import editor_while_embedding, markdown_rows
 from vespera.bench.lsp_bench import (
     CLIENT_CAPABILITIES,
     PATIENCE,
@@ -327,11 +334,9 @@ def _say(message: str) -> None:
     print(f"bench-semantic: {message}", file=sys.stderr, flush=True)
 
 
-async def _measure(
-    tmp: Path, notes: int, short_notes: int, edit_count: int, lookups: int, lenses: int
-) -> dict[str, Any]:
+async def _measure(tmp: Path, plan: Plan) -> dict[str, Any]:
+    short_notes = plan.short_notes
     settings = EmbeddingSettings()
-    rng = random.Random(42)
     figures: dict[str, Any] = {"cores": os.cpu_count()}
 
     _say("preparing the model")
@@ -354,8 +359,48 @@ async def _measure(
         finally:
             await layer.close()
             await session.close()
+        if plan.typing:
+            _say(f"{plan.typing} completions and {plan.typing_edits} edits while embedding")
+            figures["editor_while_embedding"] = await _editor_while_embedding(tmp, short, plan)
 
+    if plan.notes:
+        figures.update(await _generated(tmp, plan, settings, "quality" not in figures))
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return figures
+
+
+async def _editor_while_embedding(tmp: Path, short: Path, plan: Plan) -> dict[str, Any]:
+    """The editor-while-embedding part on ``short``, with a state folder of its own."""
+    vault, note = await asyncio.to_thread(_open_note_of, short)
+    env = {**os.environ, DATA_DIR_ENV: str(tmp / "data-served")}  # nothing embedded there
+    load = OtherLoad()
+    with (tmp / "served.log").open("w+b") as stderr:
+        try:
+            figures = await editor_while_embedding(
+                vault, note, env, stderr, plan.typing, plan.typing_edits
+            )
+        except Exception:
+            stderr.seek(0)  # the server's own account of what went wrong
+            sys.stderr.write(stderr.read()[-4000:].decode(errors="replace"))
+            raise
+    return {**figures, "other_cores": load.cores()}
+
+
+def _open_note_of(vault: Path) -> tuple[Path, str]:
+    """The vault's resolved path, and the note the editor keeps open in it."""
+    vault = vault.resolve()
+    return vault, sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))[7]
+
+
+async def _generated(
+    tmp: Path, plan: Plan, settings: EmbeddingSettings, with_quality: bool
+) -> dict[str, Any]:
+    """The generated vault's parts: first embedding, edits, related lookups, code lenses."""
     from vespera.gen.vault_generator import generate_vault
+
+    notes, edit_count, lookups, lenses = plan.notes, plan.edits, plan.lookups, plan.lenses
+    rng = random.Random(42)
+    figures: dict[str, Any] = {}
 
     vault = tmp / "vault"
     generate_vault(vault, notes, seed=42)
@@ -364,7 +409,7 @@ async def _measure(
     session, layer = await _open(vault, settings)
     try:
         figures["generated"] = await first_embedding(layer)
-        if "quality" not in figures:
+        if with_quality:
             assert layer.vectors is not None
             figures["quality"] = quality(layer.vectors.embedder)
         _say(f"{edit_count} edits")
@@ -375,7 +420,6 @@ async def _measure(
     finally:
         await layer.close()
         await session.close()
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
     if lenses:
         _say(f"{lenses} code lenses through the server")
@@ -391,9 +435,20 @@ async def _measure(
     return figures
 
 
-def measure(
-    notes: int, short_notes: int, edit_count: int, lookups: int, lenses: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Plan:
+    """What to measure, and how much of it."""
+
+    notes: int = 10_000  # generated notes (0: none, and no edits, lookups or lenses)
+    short_notes: int = 2000  # notes of about 150 words (0: none, and no editor-while-embedding)
+    edits: int = 30
+    lookups: int = 200
+    lenses: int = 50  # code lenses timed through the server (0: none)
+    typing: int = 100  # completions timed while embedding, then idle (0: that part is left out)
+    typing_edits: int = 30  # edit-to-diagnostics round trips timed, likewise
+
+
+def measure(plan: Plan) -> dict[str, Any]:
     """Every measure, in a temporary folder; sets this process's Vespera folders to it."""
     with tempfile.TemporaryDirectory(prefix="vespera-semantic-bench-") as folder:
         tmp = Path(folder)
@@ -404,16 +459,16 @@ def measure(
         ):
             (tmp / sub).mkdir()
             os.environ[name] = str(tmp / sub)  # read by this process and the server it starts
-        return asyncio.run(_measure(tmp, notes, short_notes, edit_count, lookups, lenses))
+        return asyncio.run(_measure(tmp, plan))
 
 
-def run_benchmarks(
-    notes: int, short_notes: int, edit_count: int, lookups: int, lenses: int
-) -> dict[str, Any]:
+def run_benchmarks(plan: Plan) -> dict[str, Any]:
     """Measure in a child process (its folders and model are its own); returns the figures."""
     command = [sys.executable, "-m", "vespera.bench.semantic_bench", "--json"]
-    command += ["--notes", str(notes), "--short-notes", str(short_notes)]
-    command += ["--edits", str(edit_count), "--lookups", str(lookups), "--lenses", str(lenses)]
+    command += ["--notes", str(plan.notes), "--short-notes", str(plan.short_notes)]
+    command += ["--edits", str(plan.edits), "--lookups", str(plan.lookups)]
+    command += ["--lenses", str(plan.lenses), "--typing", str(plan.typing)]
+    command += ["--typing-edits", str(plan.typing_edits)]
     # stderr goes through: the run takes minutes, and says which part it is in.
     child = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, Any] = json.loads(child.stdout)
@@ -458,20 +513,37 @@ def markdown(figures: dict[str, Any]) -> str:
                 met,
             )
         )
-    q = figures["quality"]
-    rows.append(
-        (
-            '"fear in a cellar" nearer "frightened of the dark" than "a sunny meadow"',
-            "nearer",
-            f"{q['fear_dark']:.3f} vs {q['fear_meadow']:.3f} (dark–meadow {q['dark_meadow']:.3f})",
-            "met" if q["passed"] else "**not met**",
+    if "editor_while_embedding" in figures:
+        rows += markdown_rows(figures["editor_while_embedding"])
+    q = figures.get("quality")
+    if q is not None:
+        rows.append(
+            (
+                '"fear in a cellar" nearer "frightened of the dark" than "a sunny meadow"',
+                "nearer",
+                f"{q['fear_dark']:.3f} vs {q['fear_meadow']:.3f} "
+                f"(dark–meadow {q['dark_meadow']:.3f})",
+                "met" if q["passed"] else "**not met**",
+            )
         )
-    )
     lines = ["| measure | target | measured | status |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
     lines += ["", "| detail | value |", "|---|---|"]
     lines += [f"| {key} | {json.dumps(value)} |" for key, value in figures.items()]
     return "\n".join(lines)
+
+
+def plan_of(args: argparse.Namespace) -> Plan:
+    """The plan that parsed command-line arguments ask for."""
+    return Plan(
+        notes=args.notes,
+        short_notes=args.short_notes,
+        edits=args.edits,
+        lookups=args.lookups,
+        lenses=args.lenses,
+        typing=args.typing,
+        typing_edits=args.typing_edits,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -484,10 +556,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=30, help="edited notes re-embedded")
     parser.add_argument("--lookups", type=int, default=200, help="related lookups timed")
     parser.add_argument("--lenses", type=int, default=50, help="code lenses timed (0: no server)")
+    parser.add_argument(
+        "--typing", type=int, default=100, help="completions timed while embedding (0: none)"
+    )
+    parser.add_argument(
+        "--typing-edits", type=int, default=30, help="edits to diagnostics timed while embedding"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of markdown")
     args = parser.parse_args(argv)
     limit_malloc_arenas()  # as the command line and the server do
-    figures = measure(args.notes, args.short_notes, args.edits, args.lookups, args.lenses)
+    figures = measure(plan_of(args))
     print(json.dumps(figures, indent=2) if args.json else markdown(figures))
     return 0
 

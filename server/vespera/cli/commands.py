@@ -137,11 +137,9 @@ async def bench_automation(args: argparse.Namespace) -> int:
 
 async def bench_semantic(args: argparse.Namespace) -> int:
     """``vespera bench-semantic``."""
-    from vespera.bench.semantic_bench import markdown, run_benchmarks
+    from vespera.bench.semantic_bench import markdown, plan_of, run_benchmarks
 
-    figures = await asyncio.to_thread(
-        run_benchmarks, args.notes, args.short_notes, args.edits, args.lookups, args.lenses
-    )
+    figures = await asyncio.to_thread(run_benchmarks, plan_of(args))
     if args.json:
         render.figures(figures, as_json=True)
     else:

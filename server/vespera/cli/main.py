@@ -139,7 +139,9 @@ def _parser() -> argparse.ArgumentParser:
         "bench-semantic",
         help="Measure embedding, re-embedding an edit and related notes with the local model.",
     )
-    bench_semantic.add_argument("--notes", type=int, default=10_000, help="generated notes")
+    bench_semantic.add_argument(
+        "--notes", type=int, default=10_000, help="generated notes (0: none)"
+    )
     bench_semantic.add_argument(
         "--short-notes", type=int, default=2000, help="notes of about 150 words"
     )
@@ -147,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     bench_semantic.add_argument("--lookups", type=int, default=200, help="related lookups timed")
     bench_semantic.add_argument(
         "--lenses", type=int, default=50, help="code lenses timed through the server (0: none)"
+    )
+    bench_semantic.add_argument(
+        "--typing", type=int, default=100, help="completions timed while embedding (0: none)"
+    )
+    bench_semantic.add_argument(
+        "--typing-edits", type=int, default=30, help="edits to diagnostics timed while embedding"
     )
     bench_semantic.add_argument("--json", action="store_true")
 
