@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     # The parsers are declared on every start of the program (``serve`` too): what the
     # commands need is imported when one runs.
     from vespera.semantic.layer import SemanticLayer
-    from vespera.semantic.related import RelatedNote
+    from vespera.semantic.related import RelatedNote, RelatedQuery
     from vespera.semantic.settings import EmbeddingSettings
     from vespera.session import VaultSession
 
@@ -117,7 +117,7 @@ def _show(found: list[RelatedNote], as_json: bool, empty: str) -> None:
 async def related(args: argparse.Namespace) -> int:
     """``vespera related``."""
     from vespera.cli import render
-    from vespera.semantic.related import NothingToCompareError, RelatedQuery
+    from vespera.semantic.related import NothingToCompareError
 
     opened = await _layer(args)
     if opened is None:
@@ -128,16 +128,8 @@ async def related(args: argparse.Namespace) -> int:
         if path is None:
             render.error(f"No note called {args.note!r} in {session.root}.")
             return 2
-        query = RelatedQuery(
-            path=path,
-            limit=args.limit,
-            hide_linked=args.hide_linked,
-            types=tuple(args.type),
-            tags=tuple(args.tag),
-            folders=tuple(args.folder),
-        )
         try:
-            found = await layer.related(query)
+            found = await layer.related(_query(args, path=path))
         except NothingToCompareError as exc:
             render.error(str(exc))
             return 1
@@ -152,7 +144,6 @@ async def search(args: argparse.Namespace) -> int:
     """``vespera search``."""
     from vespera.cli import render
     from vespera.semantic.embedders import EmbeddingError
-    from vespera.semantic.related import RelatedQuery
 
     if not args.text.strip():
         render.error("Nothing to search for: the text is empty.")
@@ -162,15 +153,8 @@ async def search(args: argparse.Namespace) -> int:
         return 2
     session, layer = opened
     try:
-        query = RelatedQuery(
-            text=args.text,
-            limit=args.limit,
-            types=tuple(args.type),
-            tags=tuple(args.tag),
-            folders=tuple(args.folder),
-        )
         try:
-            found = await layer.related(query)
+            found = await layer.related(_query(args, text=args.text))
         except EmbeddingError as exc:
             render.error(str(exc))
             return 1
@@ -179,6 +163,22 @@ async def search(args: argparse.Namespace) -> int:
     finally:
         await layer.close()
         await session.close()
+
+
+def _query(
+    args: argparse.Namespace, path: str | None = None, text: str | None = None
+) -> RelatedQuery:
+    from vespera.semantic.related import RelatedQuery
+
+    return RelatedQuery(
+        path=path,
+        text=text,
+        limit=args.limit,
+        hide_linked=getattr(args, "hide_linked", False),
+        types=tuple(args.type),
+        tags=tuple(args.tag),
+        folders=tuple(args.folder),
+    )
 
 
 def _note_path(session: VaultSession, note: str) -> str | None:

@@ -29,6 +29,7 @@ from vespera_protocol.messages import (
     SEMANTIC_RESUME_COMMAND,
     SEMANTIC_SET_PAUSED,
     SEMANTIC_STATUS,
+    RelatedFilters,
     RelatedItem,
     RelatedParams,
     RelatedResult,
@@ -159,8 +160,6 @@ def register(server: VesperaServer) -> None:
     @server.feature(RELATED)
     async def related_request(ls: VesperaServer, raw: Any) -> Any:
         """Notes related to a note, a selection of it, or free text, scored with reasons."""
-        from vespera.semantic.related import RelatedQuery
-
         params = params_of(raw, RelatedParams)
         host, path = _note_of(ls, params)
         text = params.text
@@ -171,35 +170,17 @@ def register(server: VesperaServer) -> None:
             text = _selection(doc.text if doc else "", params.range)
         if path is None and not (text and text.strip()):
             raise JsonRpcInvalidParams("Name a note ('uri' or 'path') or give 'text'.")
-        query = RelatedQuery(
-            path=path,
-            text=text,
-            limit=max(1, min(params.limit, 200)),
-            hide_linked=params.hide_linked,
-            types=tuple(params.types),
-            tags=tuple(params.tags),
-            folders=tuple(params.folders),
-        )
-        found, why = await related_to(host, query)
+        found, why = await related_to(host, _query(params, params.limit, path, text))
         return _result(ls, host, found, why)
 
     @server.feature(SEARCH)
     async def search_request(ls: VesperaServer, raw: Any) -> Any:
         """Notes whose meaning is nearest a free text."""
-        from vespera.semantic.related import RelatedQuery
-
         params = params_of(raw, SearchParams)
         if not params.text.strip():
             raise JsonRpcInvalidParams("Nothing to search for: 'text' is empty.")
         host = host_of(ls, params.vault)
-        query = RelatedQuery(
-            text=params.text,
-            limit=max(1, min(params.limit, 200)),
-            types=tuple(params.types),
-            tags=tuple(params.tags),
-            folders=tuple(params.folders),
-        )
-        found, why = await related_to(host, query)
+        found, why = await related_to(host, _query(params, params.limit, None, params.text))
         return _result(ls, host, found, why)
 
     @server.feature(SEMANTIC_STATUS)
@@ -270,6 +251,21 @@ def register(server: VesperaServer) -> None:
             uri = ls.uri_of(host, titles[choice.title].path)
             await ls.window_show_document_async(lsp.ShowDocumentParams(uri=uri, take_focus=True))
         return _result(ls, host, found, why)
+
+
+def _query(filters: RelatedFilters, limit: int, path: str | None, text: str | None) -> RelatedQuery:
+    """The domain's query for a request's note or text and filters."""
+    from vespera.semantic.related import RelatedQuery
+
+    return RelatedQuery(
+        path=path,
+        text=text,
+        limit=max(1, min(limit, 200)),
+        hide_linked=filters.hide_linked and path is not None,
+        types=tuple(filters.types),
+        tags=tuple(filters.tags),
+        folders=tuple(filters.folders),
+    )
 
 
 def _note_of(ls: VesperaServer, params: RelatedParams) -> tuple[VaultHost, str | None]:
