@@ -428,6 +428,18 @@ class RunsUndoResult(msgspec.Struct, kw_only=True):
     conflicts: list[UndoConflict] = msgspec.field(default_factory=list)
 
 
+RULES_DRY_RUN_COMMAND = "vespera.rules.dryRun"
+COMMANDS[RULES_DRY_RUN_COMMAND] = (
+    "Dry-run a rule on the active note (or the note named) and show what it would do as a "
+    "message; answers as vespera/rules/dryRun does. Argument: {vault, rule, file, note?} "
+    "(the code lens of rule files sends it; the rule file's unsaved text is used)."
+)
+RULES_REPLAY_COMMAND = "vespera.rules.replay"
+COMMANDS[RULES_REPLAY_COMMAND] = (
+    "Replay a rule over the last 7 days of the event log and show a summary as a message. "
+    "Argument: {vault, rule, file} (the code lens of rule files sends it)."
+)
+
 RULES_DRY_RUN = "vespera/rules/dryRun"
 """Request, client to server: what a rule would do for a note or a recorded event."""
 RULES_REPLAY = "vespera/rules/replay"

@@ -1,4 +1,6 @@
-"""Generating ``schemas/``: JSON Schemas for the vault config, rules, the protocol and events.
+"""Generating ``schemas/``: JSON Schemas for the vault config, rules, the protocol and events;
+and from the protocol's schema, the TypeScript module the editor clients share
+(``clients/protocol/src/protocol.ts``).
 
 Run ``vespera schemas`` after changing a model; a test fails while a generated file is stale.
 """
@@ -38,6 +40,17 @@ def generated() -> dict[str, dict[str, Any]]:
     }
 
 
+PROTOCOL_TS = Path("protocol") / "src" / "protocol.ts"
+"""Where the clients' protocol module is, under ``clients/``."""
+
+
+def typescript() -> str:
+    """The clients' protocol module, from the protocol's schema."""
+    from vespera.gen.typescript import protocol_module
+
+    return protocol_module(protocol_schema())
+
+
 def render(schema: dict[str, Any]) -> str:
     """The exact text written for a schema."""
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -52,3 +65,11 @@ def write(folder: Path) -> list[Path]:
         path.write_text(render(schema), encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_clients(folder: Path) -> list[Path]:
+    """Write the clients' generated protocol module under ``folder`` (``clients/``)."""
+    path = folder / PROTOCOL_TS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(typescript(), encoding="utf-8")
+    return [path]

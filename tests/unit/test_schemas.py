@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vespera.schemas import generated, render
+from vespera.gen.typescript import constant_name
+from vespera.schemas import PROTOCOL_TS, generated, render, typescript
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = REPO / "schemas"
 
 
 def test_every_generated_schema_is_committed_and_current() -> None:
@@ -27,3 +29,29 @@ def test_config_schema_rejects_unknown_keys() -> None:
         "max_note_bytes",
         "tag_vocabulary",
     }
+
+
+def test_the_clients_protocol_module_is_committed_and_current() -> None:
+    path = REPO / "clients" / PROTOCOL_TS
+    assert path.exists(), f"{path} is missing: run 'vespera schemas'"
+    assert path.read_text(encoding="utf-8") == typescript(), (
+        f"{path} is stale: run 'vespera schemas'"
+    )
+
+
+def test_the_protocol_module_names_every_method_and_payload() -> None:
+    module = typescript()
+    schema = generated()["protocol.schema.json"]
+    for method, info in schema["methods"].items():
+        assert f'export const {constant_name(method)} = "{method}";' in module
+        assert f"export interface {info['params']} " in module
+    for command in schema["commands"]:
+        assert f'= "{command}";' in module
+    assert '"vespera/related": { params: RelatedParams; result: RelatedResult };' in module
+    assert '"vespera/status": StatusParams;' in module
+
+
+def test_constant_names_follow_the_python_constants() -> None:
+    assert constant_name("vespera/rules/dryRun") == "RULES_DRY_RUN"
+    assert constant_name("vespera/automationResult") == "AUTOMATION_RESULT"
+    assert constant_name("vespera.related.more", "_COMMAND") == "RELATED_MORE_COMMAND"

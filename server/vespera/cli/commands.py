@@ -148,9 +148,9 @@ async def bench_semantic(args: argparse.Namespace) -> int:
 
 
 async def schemas(args: argparse.Namespace) -> int:
-    """``vespera schemas``: regenerate the JSON Schemas."""
-    from vespera.schemas import write
+    """``vespera schemas``: regenerate the JSON Schemas and the clients' protocol module."""
+    from vespera.schemas import write, write_clients
 
-    for path in write(args.out):
+    for path in [*write(args.out), *write_clients(args.clients)]:
         render.note(f"wrote {path}")
     return 0

@@ -115,8 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--notes", type=int, default=1000)
     gen.add_argument("--seed", type=int, default=0)
 
-    schemas = commands.add_parser("schemas", help="Regenerate the JSON Schemas in schemas/.")
+    schemas = commands.add_parser(
+        "schemas",
+        help="Regenerate the JSON Schemas in schemas/ and the clients' protocol module.",
+    )
     schemas.add_argument("--out", type=Path, default=Path("schemas"))
+    schemas.add_argument("--clients", type=Path, default=Path("clients"))
 
     bench_events = commands.add_parser(
         "bench-events", help="Measure event detection, the log and its queries."

@@ -28,7 +28,9 @@ from vespera.lsp.vault_host import VaultHost
 from vespera_protocol.messages import (
     AUTOMATION_STATUS,
     RULES_DRY_RUN,
+    RULES_DRY_RUN_COMMAND,
     RULES_REPLAY,
+    RULES_REPLAY_COMMAND,
     RULES_SET_ENABLED,
     RUNS_EXPLAIN,
     AutomationStatus,
@@ -45,10 +47,6 @@ from vespera_protocol.messages import (
     SetEnabledResult,
 )
 
-DRY_RUN_COMMAND = "vespera.rules.dryRun"
-"""Dry-run a rule on the active note (a code lens of rule files)."""
-REPLAY_COMMAND = "vespera.rules.replay"
-"""Replay a rule over the last week of the log (a code lens of rule files)."""
 REPLAY_DAYS = 7
 
 
@@ -223,7 +221,7 @@ def rule_lenses(host: VaultHost, path: str, text: str) -> list[lsp.CodeLens]:
                 where,
                 lsp.Command(
                     title="▶ Dry-run on the active note",
-                    command=DRY_RUN_COMMAND,
+                    command=RULES_DRY_RUN_COMMAND,
                     arguments=[target],
                 ),
             )
@@ -233,7 +231,7 @@ def rule_lenses(host: VaultHost, path: str, text: str) -> list[lsp.CodeLens]:
                 where,
                 lsp.Command(
                     title=f"↺ Replay the last {REPLAY_DAYS} days",
-                    command=REPLAY_COMMAND,
+                    command=RULES_REPLAY_COMMAND,
                     arguments=[target],
                 ),
             )
@@ -316,7 +314,7 @@ def register(server: VesperaServer) -> None:
         result = await status(ls, host_of(ls, params.vault))
         return msgspec.to_builtins(result)  # type: ignore[no-any-return]
 
-    @server.command(DRY_RUN_COMMAND)
+    @server.command(RULES_DRY_RUN_COMMAND)
     async def dry_run_command(ls: VesperaServer, *args: Any) -> dict[str, Any]:
         """Dry-run a rule on the note named in the arguments, or on the active note."""
         target = args[0] if args and isinstance(args[0], dict) else {}
@@ -330,7 +328,7 @@ def register(server: VesperaServer) -> None:
         )
         return msgspec.to_builtins(dry_run_result(loaded, preview))  # type: ignore[no-any-return]
 
-    @server.command(REPLAY_COMMAND)
+    @server.command(RULES_REPLAY_COMMAND)
     async def replay_command(ls: VesperaServer, *args: Any) -> dict[str, Any]:
         """Replay a rule over the last week and say what it would have done."""
         target = args[0] if args and isinstance(args[0], dict) else {}

@@ -1,0 +1,2 @@
+// The protocol the editor clients share; protocol.ts is generated (`vespera schemas`).
+export * from "./protocol";
