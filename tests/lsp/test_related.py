@@ -121,7 +121,15 @@ async def test_related_to_a_selection_or_free_text(writer: Editor) -> None:
     # The last section, about searching the cellars for food.
     span = {"start": {"line": 25, "character": 0}, "end": {"line": 28, "character": 0}}
     by_range = await writer.request(RELATED, {"uri": writer.uri(SIEGE), "range": span})
-    assert by_range["items"], by_range
+    selected = "\n".join(writer.text(SIEGE).split("\n")[25:28]) + "\n"
+    assert "cellars" in selected
+    by_its_text = await writer.request(RELATED, {"text": selected, "limit": 10})
+    # The selection's words are what is compared (links and tags of the note still count),
+    # and the note itself is never among its relatives.
+    meaning = {i["path"]: i["semantic"] for i in by_its_text["items"]}
+    assert by_range["items"] and SIEGE not in {i["path"] for i in by_range["items"]}
+    for item in by_range["items"]:
+        assert item["semantic"] == pytest.approx(meaning[item["path"]], abs=1e-3), item
     by_text = await writer.request(RELATED, {"text": "afraid of the dark", "limit": 2})
     assert by_text["items"][0]["path"] == "Characters/Mira.md"
 

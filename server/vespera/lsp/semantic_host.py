@@ -190,11 +190,8 @@ class SemanticHost:
         layer = self.layer
         notes = pending = passages = 0
         if layer is not None and layer.vectors is not None:
-            vectors = layer.vectors
-            hashes = await asyncio.to_thread(layer.hashes)
-            stale, gone = vectors.pending(hashes)
-            notes, pending = len(hashes), len(stale) + len(gone)
-            passages = len(vectors.matrix)
+            notes, pending = await layer.backlog()
+            passages = len(layer.vectors.matrix)
         return SemanticStatus(
             vault=self.host.uri,
             state=self.state,

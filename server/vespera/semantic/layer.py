@@ -80,8 +80,8 @@ class SemanticLayer:
     def model_name(self) -> str:
         return self.vectors.embedder.name if self.vectors is not None else ""
 
-    def facts(self, paths: Sequence[str] | None = None) -> dict[str, NoteFacts]:
-        """Notes of the index (all, or ``paths``); blocking, for worker threads."""
+    def facts(self, paths: Sequence[str]) -> dict[str, NoteFacts]:
+        """What the index knows of notes ``paths``; blocking, for worker threads."""
         return read_facts(self.session.db.path, paths)
 
     def read_disk(self, path: str) -> bytes | None:
@@ -96,12 +96,16 @@ class SemanticLayer:
         """Every note of the index and its content hash; blocking, for worker threads."""
         return read_hashes(self.session.db.path)
 
-    async def pending(self) -> int:
-        """Notes waiting to be embedded (or their vectors dropped)."""
+    async def backlog(self) -> tuple[int, int]:
+        """Notes in the index, and notes waiting to be embedded (or their vectors dropped)."""
         vectors = self._ready()
         hashes = await asyncio.to_thread(self.hashes)
         stale, gone = vectors.pending(hashes)
-        return len(stale) + len(gone)
+        return len(hashes), len(stale) + len(gone)
+
+    async def pending(self) -> int:
+        """Notes waiting to be embedded (or their vectors dropped)."""
+        return (await self.backlog())[1]
 
     async def sync(
         self,

@@ -122,15 +122,17 @@ def find_related(
         ):
             candidates.append(path)
     seen = set(candidates)
-    candidates += [p for p in distance if p not in seen and p != query.path]
+    for path, away in distance.items():
+        meta = matrix.notes.get(path)
+        fresh = path not in seen and path != query.path
+        if fresh and meta is not None and _admitted(path, meta, query, away):
+            candidates.append(path)
     own = matrix.notes.get(query.path) if query.path is not None else None
     own_tags = set(own.tags) if own is not None else set()
     scored = []
     for path in candidates:
-        meta = matrix.notes.get(path)
+        meta = matrix.notes[path]
         hops = distance.get(path)
-        if meta is None or not _admitted(path, meta, query, hops):
-            continue
         row = at.get(path)
         nearness = float(similarity[row]) if row is not None else 0.0
         semantic = max(0.0, nearness) if np.isfinite(nearness) else 0.0

@@ -63,26 +63,24 @@ class SyncReport:
     stopped: bool = False
 
 
-def read_facts(index_file: Path, paths: Sequence[str] | None = None) -> dict[str, NoteFacts]:
-    """Notes of the index (all, or ``paths``) with their titles, types, hashes and tags."""
+def read_facts(index_file: Path, paths: Sequence[str]) -> dict[str, NoteFacts]:
+    """Notes ``paths`` of the index with their titles, types, hashes and tags."""
+    if not paths:
+        return {}
     conn = sqlite3.connect(f"{index_file.as_uri()}?mode=ro", uri=True)
     try:
         conn.execute("PRAGMA busy_timeout=5000")
-        where, params = "", list(paths or ())
-        if paths is not None:
-            if not paths:
-                return {}
-            where = f" WHERE n.path IN ({','.join('?' * len(params))})"
+        where = f" WHERE n.path IN ({','.join('?' * len(paths))})"
         tags: dict[str, list[str]] = {}
         for path, tag in conn.execute(
             f"SELECT DISTINCT n.path, t.norm FROM tags t JOIN notes n ON n.id = t.note_id{where}",
-            params,
+            list(paths),
         ):
             tags.setdefault(path, []).append(tag)
         return {
             path: NoteFacts(path, title, kind or "", digest, tuple(sorted(tags.get(path, ()))))
             for path, title, kind, digest in conn.execute(
-                f"SELECT n.path, n.title, n.type, n.content_hash FROM notes n{where}", params
+                f"SELECT n.path, n.title, n.type, n.content_hash FROM notes n{where}", list(paths)
             )
         }
     finally:
@@ -213,17 +211,18 @@ class VaultVectors:
         # note costs one passage of model time.
         old = {path: self.matrix.passages(path) for path in texts}
         known = {p.digest: v for stored in old.values() for p, v in stored}
-        todo = sorted({p.text for _, _, ps in texts.values() for p in ps if p.digest not in known})
+        todo = {
+            p.digest: p.text for _, _, ps in texts.values() for p in ps if p.digest not in known
+        }
         if todo:
-            for text, vector in zip(todo, self.embedder.embed(todo), strict=True):
-                known[_digest_of(text)] = vector
+            vectors = self.embedder.embed(list(todo.values()))
+            known.update(zip(todo, vectors, strict=True))
             report.passages += len(todo)
-        fresh = set(todo)
         upserts: list[PassageRecord] = []
         deletes: list[str] = []
         remembered: list[tuple[str, list[PassageRecord]]] = []
         for path, (note, digest, passages) in texts.items():
-            report.reused += sum(1 for p in passages if p.text not in fresh)
+            report.reused += sum(1 for p in passages if p.digest not in todo)
             # The index's hash, so that the next pass sees the note as done. When the bytes read
             # differ from what the index holds (it has not caught up yet), a hash the index
             # never has: the next pass takes the note again, with the type and tags the index
@@ -276,7 +275,3 @@ class VaultVectors:
         with self._lock:
             self.embedder.close()
             self.store.close()
-
-
-def _digest_of(text: str) -> str:
-    return Passage(0, "", text).digest

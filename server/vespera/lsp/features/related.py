@@ -15,6 +15,7 @@ import msgspec
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
+from vespera.editor.document import utf16_to_index
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features.events import host_of, params_of
 from vespera.lsp.server import VesperaServer
@@ -99,23 +100,16 @@ def _result(ls: VesperaServer, host: VaultHost, found: list[RelatedNote], why: s
 
 def _selection(text: str, span: dict[str, Any]) -> str:
     """The text of an LSP range (UTF-16 columns) of ``text``."""
+    lines = text.split("\n")
+
+    def offset(position: Any) -> int:
+        line, character = int(position["line"]), int(position["character"])
+        before = sum(len(x) + 1 for x in lines[:line])
+        return before + utf16_to_index(lines[line] if line < len(lines) else "", character)
+
     try:
-        start, end = span["start"], span["end"]
-        lines = text.split("\n")
-
-        def offset(line: int, character: int) -> int:
-            before = sum(len(x) + 1 for x in lines[:line])
-            units = lines[line] if line < len(lines) else ""
-            return before + len(
-                units.encode("utf-16-le", "surrogatepass")[: 2 * character].decode(
-                    "utf-16-le", "surrogatepass"
-                )
-            )
-
-        return text[
-            offset(start["line"], start["character"]) : offset(end["line"], end["character"])
-        ]
-    except (KeyError, TypeError, IndexError, UnicodeError) as exc:
+        return text[offset(span["start"]) : offset(span["end"])]
+    except (KeyError, TypeError, ValueError) as exc:
         raise JsonRpcInvalidParams(f"Invalid range: {exc}") from None
 
 
