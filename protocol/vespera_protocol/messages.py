@@ -104,8 +104,8 @@ class StatusParams(msgspec.Struct, kw_only=True):
     """A sentence for the user, when there is something to say."""
     semantic: SemanticState = "off"
     """How the embeddings stand: ``off`` (the setting), ``loading`` the model, ``embedding``,
-    ``ready``, ``paused``, or ``unavailable`` (no model: ``vespera/semantic/status`` says
-    why)."""
+    ``ready``, ``paused``, or ``unavailable`` (no model, or a remote one while the workspace
+    is not trusted: ``vespera/semantic/status`` says why)."""
     embedded: int = 0
     """While embedding: notes embedded so far in this pass."""
     pending: int = 0
@@ -576,8 +576,10 @@ class ExplainEntry(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=T
     rule: str
     stage: str
     """``ran`` (with its outcome), ``trigger`` (a filter turned the event away), ``conditions``,
-    ``loop``, ``rate``, ``breaker``, ``mode``, ``own-change``, ``superseded``, ``disabled`` or
-    ``not-listening`` (the rule does not listen for the event's type)."""
+    ``loop``, ``rate``, ``breaker``, ``mode``, ``own-change``, ``superseded``, ``untrusted``
+    (the workspace is not trusted, so no rule runs), ``switched-off`` (the ``automation``
+    setting is off), ``disabled`` or ``not-listening`` (the
+    rule does not listen for the event's type)."""
     reason: str
     run: str | None = None
     """The run's id when there is a trace."""
@@ -615,7 +617,10 @@ class AutomationStatus(msgspec.Struct, kw_only=True, rename="camel"):
 
     vault: str
     enabled: bool
-    """Whether the automation runs at all (the ``automation`` setting)."""
+    """Whether the automation runs at all (the ``automation`` setting, and the workspace's
+    trust: the ``trusted`` setting)."""
+    held: str | None = None
+    """Why no rule runs, in words, when ``enabled`` is false."""
     rules: list[RuleState] = msgspec.field(default_factory=list)
     events_today: int = 0
     runs_today: int = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vespera.lsp.settings import ServerSettings, read_settings
+from vespera.lsp.settings import ServerSettings, automation_held, read_settings
 
 
 def test_settings_sent_later_keep_the_keys_they_do_not_mention() -> None:
@@ -24,3 +24,14 @@ def test_unknown_keys_are_ignored_and_non_objects_refused() -> None:
     assert settings == ServerSettings() and problem == ""
     _, problem = read_settings(["not", "an", "object"])
     assert "must be an object" in problem
+
+
+def test_a_workspace_is_trusted_unless_the_editor_says_it_is_not() -> None:
+    assert ServerSettings().trusted is True
+    assert automation_held(ServerSettings()) is None
+    untrusted, problem = read_settings({"trusted": False})
+    assert problem == "" and automation_held(untrusted) == "the workspace is not trusted"
+    off, _ = read_settings({"automation": False}, untrusted)
+    assert automation_held(off) == "automation is switched off in the settings"
+    trusted, _ = read_settings({"trusted": True}, untrusted)
+    assert automation_held(trusted) is None

@@ -78,6 +78,7 @@ export interface AutomationStatus {
   enabled: boolean;
   eventsToday?: number;
   failuresToday?: number;
+  held?: string | null;
   loopStopsToday?: number;
   openBreakers?: string[];
   outcomesToday?: Record<string, number>;

@@ -16,6 +16,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -80,6 +81,24 @@ MAX_CASCADE_RUNS = 50
 """The most runs one cascade (one first change, followed through its events) may start."""
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Why no rule runs for now: the stage and reason each rule's match is recorded with."""
+
+    stage: str
+    reason: str
+
+
+UNTRUSTED = Hold(
+    "untrusted",
+    "the workspace is not trusted, so automation does not write (trust it to let rules run)",
+)
+"""The hold of a workspace the editor does not trust."""
+
+SWITCHED_OFF = Hold("switched-off", "automation is switched off in the settings")
+"""The hold while the ``automation`` setting is off."""
+
+
 class OpenNotes(Protocol):
     """Notes open in an editor: read from the editor's text and changed through the editor."""
 
@@ -125,6 +144,10 @@ class AutomationEngine:
         self._near: list[NearMiss] = []
         self._near_writing: asyncio.Future[None] | None = None
         self.codex = Codex()
+        self.held: Hold | None = None
+        """Why no rule runs for now (see :meth:`hold`)."""
+        self._held_through: tuple[int, Hold] | None = None
+        """The last event logged while the engine was held, and that hold."""
 
     async def start(self, subscribe: bool = True, codex: Codex | None = None) -> None:
         """Open the trace store, load the rules and start listening to the log.
@@ -250,6 +273,24 @@ class AutomationEngine:
         self._reindex()
         return self.rule(rule_id)
 
+    def hold(self, hold: Hold | None) -> None:
+        """Hold the automation with ``hold``'s reason, or release it (``None``).
+
+        While held, events are still matched, and each rule that would run is recorded as a
+        near miss with the hold's reason; the log's checkpoint moves on. Released, the events
+        logged while it held stay held even if they reach the rules later: they are
+        explained, never run.
+        """
+        if hold is None and self.held is not None:
+            self._held_through = (self.session.events.last, self.held)
+        self.held = hold
+
+    def _hold_of(self, event: Event) -> Hold | None:
+        if self.held is not None or self._held_through is None:
+            return self.held
+        through, hold = self._held_through
+        return hold if event.sequence is not None and event.sequence <= through else None
+
     # -- runs -----------------------------------------------------------------------------------
 
     async def _on_event(self, event: Event) -> None:
@@ -278,6 +319,7 @@ class AutomationEngine:
         misses: dict[str, tuple[LoadedRule, str]] = {}
         matches = await asyncio.to_thread(self._match, event, misses)
         near = [NearMiss(event, rule_id, "trigger", why) for rule_id, (_, why) in misses.items()]
+        held = self._hold_of(event)
         out = []
         for match in matches:
             rule = match.rule.rule
@@ -292,6 +334,9 @@ class AutomationEngine:
                         "the rule made this change itself (react_to_own_changes is off)",
                     )
                 )
+                continue
+            if held is not None:
+                near.append(NearMiss(event, match.rule.id, held.stage, held.reason))
                 continue
             out.append(self.dispatch.submit(match, event))
         self._keep_near_misses(near)
@@ -731,7 +776,10 @@ class AutomationEngine:
 
     async def will_save(self, path: str) -> tuple[str, str] | None:
         """The ``will_save`` pre-hooks on a note being saved: (its text, the text to save), or
-        ``None`` when they change nothing. Each hook that changed it is traced as a run."""
+        ``None`` when they change nothing (or automation is held). Each hook that changed it
+        is traced as a run."""
+        if self.held is not None:
+            return None
         pre = hooks_for(self, "will_save")
         if not pre:
             return None

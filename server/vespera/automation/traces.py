@@ -62,7 +62,9 @@ class NearMiss:
     event: Event
     rule: str
     stage: str
-    """``trigger`` (a filter), ``own-change`` or ``superseded``."""
+    """``trigger`` (a filter), ``own-change``, ``superseded``, or ``untrusted`` and
+    ``switched-off`` (the engine is held: see
+    :attr:`~vespera.automation.runner.AutomationEngine.held`)."""
     reason: str
 
 

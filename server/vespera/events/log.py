@@ -156,6 +156,9 @@ class EventLog:
         self.path = path
         self.read_only = read_only
         self._lock = asyncio.Lock()
+        self.last = 0
+        """The last sequence given out, known without a query (a log has one writer: this
+        one, once opened for writing)."""
 
     @classmethod
     async def open(cls, path: Path, read_only: bool = False) -> EventLog:
@@ -174,6 +177,7 @@ class EventLog:
                 await conn.execute("PRAGMA journal_mode=WAL")
                 await conn.execute("PRAGMA synchronous=FULL")
                 await log._migrate()
+                log.last = await log.head()
         except BaseException:
             await conn.close()
             raise
@@ -250,6 +254,8 @@ class EventLog:
             await conn.execute("ROLLBACK")
             raise
         await conn.execute("COMMIT")
+        if numbered:
+            self.last = last
         return numbered
 
     @_exclusive

@@ -40,6 +40,8 @@ class SemanticHost:
         self.layer: SemanticLayer | None = None
         self.state: SemanticState = "off"
         self.message = ""
+        self.unavailable_because = ""
+        """A few words on why the layer is unavailable, for the related-notes lens."""
         self.done = 0
         self.total = 0
         # Owned here rather than by the layer: a pause asked while the model loads holds.
@@ -47,11 +49,21 @@ class SemanticHost:
         self._passing = False
         self._dirty = asyncio.Event()
         self._timer: asyncio.TimerHandle | None = None
+        self._kept_local = False
 
     @property
     def ready(self) -> bool:
         """Whether related notes can be asked for (vectors may still be filling)."""
         return self.layer is not None and self.layer.vectors is not None
+
+    @property
+    def may_send_notes(self) -> bool:
+        """Whether the layer may send notes off this machine: it was started while the
+        workspace was trusted, and its provider is remote (or not known yet: it is loading)."""
+        if self._kept_local:
+            return False
+        layer = self.layer
+        return layer is None or layer.settings is None or layer.settings.remote
 
     async def run(self) -> None:
         """Open the layer, embed the vault, then keep it in step until cancelled."""
@@ -62,7 +74,10 @@ class SemanticHost:
         self.message = ""
         self.gate = Gate() if self.gate.stopped.is_set() else self.gate
         self._set_state("loading")
-        layer = SemanticLayer(session, interactive=True, gate=self.gate)
+        # An untrusted workspace's notes stay on this machine: a remote provider is refused.
+        self._kept_local = not self.host.server.settings.trusted
+        keep_local = "the workspace is not trusted" if self._kept_local else None
+        layer = SemanticLayer(session, interactive=True, gate=self.gate, keep_local=keep_local)
         if not await self._open(layer):
             return
         self.layer = layer
@@ -102,6 +117,8 @@ class SemanticHost:
             if layer.settings is not None and layer.settings.provider == "none":
                 log.info("Semantic features are off on this machine (provider: none)")
                 self._set_state("off")
+            elif layer.settings is not None and layer.settings.remote and self._kept_local:
+                self._unavailable(str(exc), "the workspace is not trusted")
             else:
                 self._unavailable(str(exc))
             return False
@@ -203,7 +220,8 @@ class SemanticHost:
             message=self.message,
         )
 
-    def _unavailable(self, reason: str) -> None:
+    def _unavailable(self, reason: str, because: str = "no embedding model") -> None:
+        self.unavailable_because = because
         self.message = (
             f"Related notes and semantic search are off for {self.host.root.name}: {reason} "
             "Everything else works as before."

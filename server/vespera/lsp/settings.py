@@ -62,6 +62,16 @@ class ServerSettings(BaseModel):
             "take vespera/automationResult."
         ),
     )
+    trusted: bool = Field(
+        default=True,
+        description=(
+            "Whether the editor trusts this workspace. When false, automation rules do not run "
+            "(no automation writes, no pre-hooks on save) and notes are not sent to a remote "
+            "embedding endpoint (the local model still embeds them). The VS Code extension "
+            "sets it from the editor's workspace trust and ignores any value in settings files; "
+            "editors without such a concept leave it true."
+        ),
+    )
     semantic: bool = Field(
         default=True,
         description=(
@@ -90,6 +100,15 @@ class ServerSettings(BaseModel):
             "typing more narrows the list."
         ),
     )
+
+
+def automation_held(settings: ServerSettings) -> str | None:
+    """Why no automation rule runs under ``settings``, in words; ``None`` when rules run."""
+    if not settings.automation:
+        return "automation is switched off in the settings"
+    if not settings.trusted:
+        return "the workspace is not trusted"
+    return None
 
 
 def read_settings(raw: Any, current: ServerSettings | None = None) -> tuple[ServerSettings, str]:

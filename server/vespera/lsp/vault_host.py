@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vespera.automation.rules import is_rule_path
-from vespera.automation.runner import AutomationEngine
+from vespera.automation.runner import SWITCHED_OFF, UNTRUSTED, AutomationEngine
 from vespera.automation.templates import Renderer
 from vespera.codex.check import type_findings
 from vespera.codex.types import Codex, is_type_path, load_codex, parse_type_file
@@ -178,7 +178,17 @@ class VaultHost:
         engine.listeners.append(lambda trace: report(self, trace))
         # Kept before it starts, so that closing the vault half-way through closes it too.
         self.automation = engine
-        await engine.start(subscribe=self.server.settings.automation, codex=self.codex)
+        self.apply_hold()  # before it subscribes: the first events it gets may be held
+        await engine.start(codex=self.codex)
+
+    def apply_hold(self) -> None:
+        """Hold the automation while the editor does not trust the workspace or the settings
+        switch it off; lift it when neither holds (events that came meanwhile are not run
+        then: they were explained)."""
+        settings = self.server.settings
+        if self.automation is not None:
+            hold = UNTRUSTED if not settings.trusted else None
+            self.automation.hold(hold or (None if settings.automation else SWITCHED_OFF))
 
     async def reindex(self) -> None:
         """Read every file again (hashes still spare unchanged notes their parsing)."""
@@ -235,13 +245,18 @@ class VaultHost:
 
     def start_semantic(self) -> None:
         """Start embedding the vault, once it is indexed and if the settings want it; stop
-        it when they no longer do. A layer that ended (no model, say) is tried again."""
-        running = self._semantic_task is not None and not self._semantic_task.done()
+        it when they no longer do. A layer that ended (no model, say) is tried again, and one
+        that may send notes away is started again when the workspace is no longer trusted."""
+        task = self._semantic_task
+        running = task is not None and not task.done()
         wanted = self.server.settings.semantic
         if running and not wanted:
-            assert self._semantic_task is not None
-            self._semantic_task.cancel()
+            assert task is not None
+            task.cancel()
             self._semantic_task = None
+        elif running and not self.server.settings.trusted and self.semantic.may_send_notes:
+            assert task is not None
+            self._semantic_task = self._spawn(self._restart_semantic(task))
         elif (
             not running
             and wanted
@@ -250,6 +265,13 @@ class VaultHost:
             and not self._stop.is_set()
         ):
             self._semantic_task = self._spawn(self.semantic.run())
+
+    async def _restart_semantic(self, running: asyncio.Task[None]) -> None:
+        # The layer under way is closed before the next opens (they share the gate and state).
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        self._semantic_task = None
+        self.start_semantic()
 
     async def _watch(self) -> None:
         from vespera.index.watcher import watch_vault

@@ -132,7 +132,7 @@ def open_embedder(settings: EmbeddingSettings, interactive: bool) -> Embedder:
         raise ModelUnavailableError(
             "Semantic features are off on this machine (provider: none in embeddings.yaml)."
         )
-    if settings.provider in ("openai", "ollama"):
+    if settings.remote:
         from vespera.semantic.remote import open_remote
 
         return open_remote(settings)

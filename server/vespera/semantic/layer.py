@@ -56,6 +56,7 @@ class SemanticLayer:
         interactive: bool,
         settings: EmbeddingSettings | None = None,
         gate: Gate | None = None,
+        keep_local: str | None = None,
     ) -> None:
         self.session = session
         self.interactive = interactive
@@ -63,6 +64,9 @@ class SemanticLayer:
         self.settings_message = ""
         self.vectors: VaultVectors | None = None
         self.gate = gate or Gate()
+        self.keep_local = keep_local
+        """Why notes must not leave this machine now, if they must not: a remote provider is
+        then refused (the local model is not)."""
 
     async def open(self) -> None:
         """Load the embedder and the store (in a thread)."""
@@ -72,6 +76,12 @@ class SemanticLayer:
             if self.settings_message:
                 log.warning("%s", self.settings_message)
         settings: EmbeddingSettings = self.settings
+        if settings.remote and self.keep_local is not None:
+            # Refused before the embedder exists: not one note, nor a query, reaches the endpoint.
+            where = settings.url or settings.provider
+            raise ModelUnavailableError(
+                f"Notes are not sent to the embedding endpoint ({where}) because {self.keep_local}."
+            )
         self.vectors = await asyncio.to_thread(
             open_vectors, self.session.state_dir, settings, self.interactive
         )

@@ -90,6 +90,11 @@ class EmbeddingSettings(BaseModel):
         default=30.0, gt=0, le=600, description="Seconds to wait for a remote endpoint."
     )
 
+    @property
+    def remote(self) -> bool:
+        """Whether notes are sent off this machine to be embedded."""
+        return self.provider in ("openai", "ollama")
+
 
 def config_home() -> Path:
     """The folder of this machine's Vespera settings."""

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from vespera.automation.runner import UNTRUSTED
 from vespera.events.ids import new_id
 from vespera_protocol.events import Event
 
@@ -331,3 +332,32 @@ async def test_a_note_that_keeps_changing_fails_the_run_after_three_attempts(
     assert trace.outcome == "failed" and trace.attempts == 3
     assert trace.error == f"{ROAD} changed since the run read it; gave up after 3 attempts"
     assert "rule line" not in v.read(ROAD) and v.read(ROAD).count("writer line") == 3
+
+
+async def test_a_held_engine_runs_nothing_says_why_and_never_runs_what_came_meanwhile(
+    v: Vault,
+) -> None:
+    v.rules(rule("- {type: set_field, field: seen, value: once}"))
+    v.engine.hold(UNTRUSTED)
+    first = await v.tag_go()
+    tagged = v.read(ROAD)
+
+    assert await v.engine.handle(first) == []
+
+    assert v.read(ROAD) == tagged
+    await v.change(ROAD, "tags: [go, ", "tags: [")
+    late = await v.tag_go()  # logged while held, handed to the rules once released
+    v.engine.hold(None)
+    assert await v.engine.handle(late) == []
+    await v.engine.commit_near_misses()
+    assert v.engine.runs is not None
+    for event in (first, late):
+        (entry,) = await v.engine.runs.explain(event=event.id, rule=RULE_ID)
+        assert (entry.stage, entry.reason) == (
+            "untrusted",
+            "the workspace is not trusted, so automation does not write (trust it to let rules "
+            "run)",
+        )
+    await v.change(ROAD, "tags: [go, ", "tags: [")
+    (trace,) = await v.engine.handle(await v.tag_go())
+    assert trace.outcome == "succeeded" and v.fields(ROAD)["seen"] == "once"

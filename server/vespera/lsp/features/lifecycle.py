@@ -20,7 +20,7 @@ from vespera.lsp.automation_host import minimal_edit
 from vespera.lsp.convert import uri_to_path
 from vespera.lsp.features import pull_diagnostics
 from vespera.lsp.server import VesperaServer
-from vespera.lsp.settings import SECTION, read_settings
+from vespera.lsp.settings import SECTION, automation_held, read_settings
 from vespera.vault.walk import is_note_path
 from vespera_protocol.messages import REINDEX_COMMAND
 
@@ -104,7 +104,7 @@ def register(server: VesperaServer) -> None:
     ) -> list[lsp.TextEdit] | None:
         """A note is being saved: the edits of the ``will_save`` pre-hooks go into the save."""
         found = ls.host_of(params.text_document.uri)
-        if found is None or not ls.settings.automation:
+        if found is None or automation_held(ls.settings) is not None:
             return None
         host, path = found
         if host.automation is None or not is_note_path(path) or path not in host.documents:
@@ -188,7 +188,8 @@ def _apply_settings(ls: VesperaServer, raw: Any) -> None:
     if problem:
         ls.tell_user(problem, warning=True)
     for host in ls.vaults:
-        host.start_semantic()  # switched on while serving
+        host.apply_hold()  # trusted or switched on while serving: the next events run
+        host.start_semantic()  # switched on (or trusted) while serving
 
 
 async def _pull_settings(ls: VesperaServer) -> bool:

@@ -121,7 +121,7 @@ async def related_lenses(ls: VesperaServer, host: VaultHost, path: str) -> list[
         if host.semantic.state == "off":  # switched off here or on this machine: no lens
             return []
         title = (
-            "Related notes: unavailable (no embedding model)"
+            f"Related notes: unavailable ({host.semantic.unavailable_because})"
             if host.semantic.state == "unavailable"
             else "Related notes: loading the model…"
         )

@@ -24,6 +24,7 @@ from vespera.automation.runner import AutomationEngine, step_dict
 from vespera.automation.traces import quiet_entries
 from vespera.lsp.features.events import host_of, params_of
 from vespera.lsp.server import VesperaServer
+from vespera.lsp.settings import automation_held
 from vespera.lsp.vault_host import VaultHost
 from vespera_protocol.messages import (
     AUTOMATION_STATUS,
@@ -169,7 +170,8 @@ async def explain(
 async def status(ls: VesperaServer, host: VaultHost) -> AutomationStatus:
     """The automation of ``host`` now and today."""
     engine = host.automation
-    out = AutomationStatus(vault=host.uri, enabled=ls.settings.automation and engine is not None)
+    held = automation_held(ls.settings)
+    out = AutomationStatus(vault=host.uri, enabled=held is None and engine is not None, held=held)
     if engine is None or engine.runs is None or host.session is None:
         return out
     for loaded in engine.rules():
