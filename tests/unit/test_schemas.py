@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from vespera.gen.typescript import constant_name
-from vespera.schemas import PROTOCOL_TS, generated, render, typescript
+from vespera.schemas import (
+    PROTOCOL_TS,
+    VSCODE_MANIFEST,
+    generated,
+    render,
+    typescript,
+    vscode_manifest,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "schemas"
@@ -37,6 +45,28 @@ def test_the_clients_protocol_module_is_committed_and_current() -> None:
     assert path.read_text(encoding="utf-8") == typescript(), (
         f"{path} is stale: run 'vespera schemas'"
     )
+
+
+def test_the_extension_declares_the_server_settings_of_the_schema() -> None:
+    path = REPO / "clients" / VSCODE_MANIFEST
+    text = path.read_text(encoding="utf-8")
+    assert text == vscode_manifest(text), (
+        f"{path}'s server settings are stale: run 'vespera schemas'"
+    )
+    settings = generated()["server-settings.schema.json"]["properties"]
+    manifest = json.loads(text)
+    declared = {
+        key: spec
+        for section in manifest["contributes"]["configuration"]
+        for key, spec in section["properties"].items()
+    }
+    for key, spec in settings.items():
+        if key == "trusted":
+            # The editor's trust, never a setting a workspace could claim.
+            assert f"vespera.{key}" not in declared
+            continue
+        assert declared[f"vespera.{key}"]["default"] == spec["default"]
+        assert declared[f"vespera.{key}"]["markdownDescription"] == spec["description"]
 
 
 def test_the_protocol_module_names_every_method_and_payload() -> None:

@@ -1,2 +1,3 @@
 // The protocol the editor clients share; protocol.ts is generated (`vespera schemas`).
 export * from "./protocol";
+export * from "./api";

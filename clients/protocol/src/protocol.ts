@@ -56,6 +56,41 @@ export const SEMANTIC_PAUSE_COMMAND = "vespera.semantic.pause";
 /** Resume embedding every vault. No arguments. */
 export const SEMANTIC_RESUME_COMMAND = "vespera.semantic.resume";
 
+// -- capabilities (initialize: capabilities.experimental.vespera) -------------------------------
+/**
+ * Keys to set to true under capabilities.experimental.vespera:
+ * - automationResult: vespera/automationResult notifications, one per automation run (instead of the window messages of notify actions).
+ * - status: vespera/status notifications: each vault's index and embeddings.
+ */
+export const CAPABILITIES = ["automationResult", "status"] as const;
+
+// -- server settings (initializationOptions, workspace/configuration) ---------------------------
+/** Settings of the Vespera language server. */
+export interface ServerSettings {
+  /** Run the vault's automation rules (.vespera/rules). Off, events are still logged and rules still checked, but none runs. */
+  automation?: boolean;
+  /** Show the messages of 'notify' actions as window messages to clients that do not take vespera/automationResult. */
+  automationMessages?: boolean;
+  /** Quiet time after an edit before the note's diagnostics are published. */
+  diagnosticsDelayMs?: number;
+  /** Quiet time after an edit before an unsaved note's changes become events (saving makes them at once). While the last edit is in a tag, link or field value being typed, only saving does: a half-typed tag never fires a rule. */
+  eventsIdleMs?: number;
+  /** Quiet time after an edit before the vault's index takes the editor's text (tags, links and backlinks elsewhere follow it then). */
+  indexDelayMs?: number;
+  /** Most tag or link completions in one answer (the most used or best matching); typing more narrows the list. */
+  maxCompletionItems?: number;
+  /** Show the 'Related: ...' code lens at the top of each note. */
+  relatedLens?: boolean;
+  /** Embed the vault's notes in the background and show related notes (code lens, vespera/related, vespera/search). Off saves the memory and CPU the model takes; which model is used is this machine's choice (embeddings.yaml), never the vault's. */
+  semantic?: boolean;
+  /** Report tags that look like a slip for a tag the vault already uses. */
+  tagHygiene?: boolean;
+  /** Whether the editor trusts this workspace. When false, automation rules do not run (no automation writes, no pre-hooks on save) and notes are not sent to a remote embedding endpoint (the local model still embeds them). The VS Code extension sets it from the editor's workspace trust and ignores any value in settings files; editors without such a concept leave it true. */
+  trusted?: boolean;
+}
+/** The settings a user sets (the others the editor sets itself). */
+export const USER_SETTINGS = ["diagnosticsDelayMs", "indexDelayMs", "eventsIdleMs", "automation", "automationMessages", "semantic", "relatedLens", "tagHygiene", "maxCompletionItems"] as const;
+
 // -- payloads -----------------------------------------------------------------------------------
 /** The result of one automation run. */
 export interface AutomationResultParams {

@@ -81,8 +81,12 @@ def _declaration(name: str, schema: dict[str, Any]) -> list[str]:
     return out
 
 
-def protocol_module(schema: dict[str, Any]) -> str:
-    """The TypeScript module of the protocol schema."""
+EDITOR_SET = ("trusted",)
+"""Server settings an editor sets itself, never from a settings file (the workspace's trust)."""
+
+
+def protocol_module(schema: dict[str, Any], settings: dict[str, Any]) -> str:
+    """The TypeScript module of the protocol schema and the server settings' schema."""
     lines = [HEADER, f"export const PROTOCOL_VERSION = {json.dumps(schema['version'])};", ""]
     methods: dict[str, dict[str, Any]] = schema["methods"]
     lines.append("// -- method names " + "-" * 80)
@@ -93,6 +97,21 @@ def protocol_module(schema: dict[str, Any]) -> str:
     for command, doc in schema["commands"].items():
         lines += _doc(str(doc))
         lines.append(f"export const {constant_name(command, '_COMMAND')} = {json.dumps(command)};")
+    lines += ["", "// -- capabilities (initialize: capabilities.experimental.vespera) " + "-" * 31]
+    capabilities: dict[str, str] = schema.get("capabilities", {})
+    lines += _doc(
+        "Keys to set to true under capabilities.experimental.vespera:\n"
+        + "\n".join(f"- {key}: {doc}" for key, doc in capabilities.items())
+    )
+    lines.append(f"export const CAPABILITIES = {json.dumps(list(capabilities))} as const;")
+    lines += [
+        "",
+        "// -- server settings (initializationOptions, workspace/configuration) " + "-" * 27,
+    ]
+    lines += _declaration("ServerSettings", {**settings, "required": []})
+    user_set = [key for key in settings["properties"] if key not in EDITOR_SET]
+    lines += _doc("The settings a user sets (the others the editor sets itself).")
+    lines.append(f"export const USER_SETTINGS = {json.dumps(user_set)} as const;")
     lines += ["", "// -- payloads " + "-" * 83]
     for name in sorted(schema["$defs"]):
         lines += _declaration(name, schema["$defs"][name])
@@ -114,3 +133,20 @@ def protocol_module(schema: dict[str, Any]) -> str:
             lines.append(f"  {json.dumps(method)}: {info['params']};")
     lines.append("}")
     return "\n".join(line.rstrip() for line in lines).rstrip() + "\n"
+
+
+def vscode_settings(settings: dict[str, Any], section: str) -> dict[str, Any]:
+    """The server settings as VS Code declares settings (``contributes.configuration``
+    properties): ``<section>.<key>`` with its type, default, range and description."""
+    out: dict[str, Any] = {}
+    for key, spec in sorted(settings["properties"].items()):
+        if key in EDITOR_SET:
+            continue
+        entry: dict[str, Any] = {"type": spec["type"], "default": spec["default"]}
+        for bound in ("minimum", "maximum"):
+            if bound in spec:
+                entry[bound] = spec[bound]
+        entry["scope"] = "window"
+        entry["markdownDescription"] = spec["description"]
+        out[f"{section}.{key}"] = entry
+    return out
