@@ -263,11 +263,6 @@ class Indexer:
             self._graph_before = {}
             progress("listing", 0, 0)
             stored = await self.db.file_states()
-            warmed = not stored and self._pool is None and _workers() > 1
-            if warmed:
-                # A first scan reads every file: the workers start (about 0.15 s each, mostly
-                # imports) while the vault is listed, rather than after.
-                self._warm_pool()
             walked = await asyncio.to_thread(walk_vault, self.root, self.rules)
             reread, self._reread_all = self._reread_all, False
             # Comparing 10k files with their rows takes the event loop 10-30 ms: in a thread,
@@ -275,8 +270,11 @@ class Indexer:
             gone, to_read = await asyncio.to_thread(
                 _plan, walked, stored, frozenset(self.held), reread
             )
-            if warmed and not _parallel(len(to_read)):
-                await self.close()  # a small vault after all: no processes kept for nothing
+            if self._pool is None and _parallel(len(to_read)):
+                # Every worker starts now (about 0.15 s each, mostly imports), not one by one as
+                # the first chunks arrive. Only for a vault large enough to use them: starting
+                # them for every first scan cost a small vault more than its whole scan.
+                self._warm_pool()
             report.files = len(walked.files)
             report.unchanged = report.files - len(to_read)
             file_problems: dict[str, list[Problem]] = {}
