@@ -21,7 +21,7 @@ import {
   type AutomationResultParams,
   type StatusParams,
 } from "@vespera/protocol";
-import { commandLine, launchOf, probe, type Launch, type StartProblem } from "./launch";
+import { commandLine, launchOf, probe, type Launch, type StartProblem } from "@vespera/client-core";
 import { launchSettings, serverSettings, SECTION } from "./settings";
 
 export type ClientState = "stopped" | "starting" | "running" | "failed";

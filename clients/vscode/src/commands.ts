@@ -17,7 +17,7 @@ import {
 } from "@vespera/protocol";
 import type { CommandOverride, VesperaClient } from "./client";
 import type { ResultDocuments } from "./documents";
-import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown } from "./render";
+import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown } from "@vespera/client-core";
 import type { RunActions } from "./runActions";
 import { runRef, OPEN_TRACE_COMMAND, SHOW_CHANGES_COMMAND, UNDO_RUN_COMMAND, type RunNode } from "./runsView";
 import { SHOW_STATUS_COMMAND } from "./statusBar";

@@ -2,63 +2,12 @@
 // fanning out over a scene's characters, a cascade), with "Show changes", "Undo", "Open trace".
 import * as vscode from "vscode";
 import type { AutomationResultParams, RunMessage } from "@vespera/protocol";
+import { describeRun, describeRuns, GATHER_MS, plural, wanted, type NotifyMode } from "@vespera/client-core";
 import type { RunActions, RunRef } from "./runActions";
-import type { NotifyMode } from "./settings";
 
 export const SHOW_CHANGES = "Show changes";
 export const UNDO = "Undo";
 export const OPEN_TRACE = "Open trace";
-
-/** Runs that arrive within this quiet time of each other are told as one. */
-export const GATHER_MS = 800;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-function wanted(result: AutomationResultParams, mode: NotifyMode): boolean {
-  const failed = result.outcome === "failed" || result.outcome === "stopped" || result.outcome === "partial";
-  switch (mode) {
-    case "off":
-      return false;
-    case "failures":
-      return failed;
-    case "changes":
-      return failed || (result.changes?.length ?? 0) > 0;
-    case "all":
-      return result.outcome !== "skipped";
-  }
-}
-
-/** The sentence for one run. */
-export function describeRun(result: AutomationResultParams): string {
-  const changes = result.changes ?? [];
-  const name = `"${result.ruleName}"`;
-  switch (result.outcome) {
-    case "failed":
-      return `Vespera: ${name} failed on ${result.event.subject}: ${result.error ?? "see its trace"}`;
-    case "stopped":
-      return `Vespera stopped ${name}: ${result.error ?? result.stop ?? "see its trace"}`;
-    case "partial":
-      return `Vespera: ${name} partly ran on ${result.event.subject} (${result.error ?? "a step failed"})`;
-    default: {
-      if (!changes.length) {
-        return `Vespera: ${name} ran on ${result.event.subject}.`;
-      }
-      const shown = changes.slice(0, 3).map((c) => c.path.split("/").pop());
-      const more = changes.length > 3 ? ` and ${changes.length - 3} more` : "";
-      return `Vespera: ${name} changed ${plural(changes.length, "note")}: ${shown.join(", ")}${more}.`;
-    }
-  }
-}
-
-/** The sentence for several runs told together. */
-export function describeRuns(results: AutomationResultParams[]): string {
-  const notes = new Set(results.flatMap((r) => (r.changes ?? []).map((c) => c.path)));
-  const failed = results.filter((r) => r.outcome === "failed" || r.outcome === "stopped").length;
-  const rules = new Set(results.map((r) => r.ruleName));
-  const by = rules.size === 1 ? ` of "${[...rules][0]}"` : ` of ${plural(rules.size, "rule")}`;
-  const tail = failed ? `; ${failed} failed` : "";
-  return `Vespera: ${plural(results.length, "automation run")}${by} changed ${plural(notes.size, "note")}${tail}.`;
-}
 
 export class AutomationNotifier implements vscode.Disposable {
   private waiting: AutomationResultParams[] = [];

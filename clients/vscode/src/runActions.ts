@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import { RUNS_GET, RUNS_UNDO, type RunsUndoResult } from "@vespera/protocol";
 import type { VesperaClient } from "./client";
 import { RunDocuments, type ResultDocuments } from "./documents";
-import { traceMarkdown } from "./render";
+import { traceMarkdown } from "@vespera/client-core";
 
 export interface RunRef {
   vault: string;

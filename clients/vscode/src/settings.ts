@@ -3,11 +3,9 @@
 // from the server's schema (`vespera schemas`), and their keys come from the same place.
 import * as vscode from "vscode";
 import { USER_SETTINGS, type ServerSettings } from "@vespera/protocol";
-import type { LaunchSettings } from "./launch";
+import type { LaunchSettings, NotifyMode } from "@vespera/client-core";
 
 export const SECTION = "vespera";
-
-export type NotifyMode = "all" | "changes" | "failures" | "off";
 
 export function launchSettings(): LaunchSettings {
   const config = vscode.workspace.getConfiguration(SECTION);

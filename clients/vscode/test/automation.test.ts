@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { AUTOMATION_RESULT, type RunSummary, type RunTrace } from "@vespera/protocol";
-import { describeRun, describeRuns, GATHER_MS } from "../src/notifications";
+import { describeRun, describeRuns, GATHER_MS } from "@vespera/client-core";
 import type { RunNode } from "../src/runsView";
 import { LanguageClient } from "./fake/languageClient";
 import { fake, type TreeItem, Uri } from "./fake/vscode";

@@ -1,7 +1,7 @@
 // Starting the sidecar: the command line from the settings, and the diagnosis of failures.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diagnose, launchOf, probe } from "../src/launch";
+import { diagnose, launchOf, probe } from "@vespera/client-core";
 import { program } from "./helpers";
 
 test("the command, or the interpreter when one is set", () => {

@@ -64,12 +64,12 @@ before(async () => {
 
 after(async () => {
   for (const s of context.subscriptions) s.dispose();
-  await fake.until(() => language?.process?.exitCode !== null, "the server to exit", 15_000).catch(() => language?.process?.kill());
+  await fake.until(() => language?.sidecar?.state === "stopped", "the server to stop", 15_000);
   rmSync(scratch, { recursive: true, force: true });
 });
 
 test("the sidecar starts from the extension's settings and indexes the vault", async () => {
-  assert.equal(client.state, "running", `${client.problem?.message ?? ""}\n${language?.stderr ?? ""}`);
+  assert.equal(client.state, "running", `${client.problem?.message ?? ""}\n${language?.sidecar?.stderr ?? ""}`);
   await fake.until(() => client.statuses.get(vaultUri)?.state === "ready", "the vault to be indexed", 60_000);
   assert.ok((client.statuses.get(vaultUri)?.notes ?? 0) >= 20);
   assert.match(fake.statusItems[0]!.text, /Vespera/);

@@ -2,17 +2,11 @@
 // extension asks of the library, in one of two ways:
 // - in memory (unit tests): requests are answered by `responders`, notifications are fired by
 //   the test with `notify`;
-// - over a real connection (`LanguageClient.spawn = true`): it starts the server's process
-//   from the extension's ServerOptions and speaks JSON-RPC with vscode-jsonrpc, sending the
-//   extension's initialization options and capabilities and answering `workspace/configuration`
-//   through the extension's middleware, as the library does.
-import { spawn, type ChildProcess } from "node:child_process";
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from "vscode-jsonrpc/node";
+// - over a real connection (`LanguageClient.spawn = true`): the clients' shared Sidecar starts
+//   the server's process from the extension's ServerOptions and speaks JSON-RPC with
+//   vscode-jsonrpc, sending the extension's initialization options and capabilities and
+//   answering `workspace/configuration` through the extension's middleware, as the library does.
+import { Sidecar } from "@vespera/client-core";
 import { workspace } from "./vscode";
 
 export enum State {
@@ -63,9 +57,7 @@ export class LanguageClient {
   readonly serverRequests = new Map<string, Handler>();
   readonly notifications: { method: string; params: unknown }[] = [];
   state = State.Stopped;
-  connection: MessageConnection | undefined;
-  process: ChildProcess | undefined;
-  stderr = "";
+  sidecar: Sidecar | undefined;
   private readonly handlers = new Map<string, Handler[]>();
   private readonly stateListeners: ((e: { oldState: State; newState: State }) => void)[] = [];
 
@@ -89,7 +81,7 @@ export class LanguageClient {
 
   onNotification(method: string, handler: Handler): { dispose(): void } {
     this.handlers.set(method, [...(this.handlers.get(method) ?? []), handler]);
-    this.connection?.onNotification(method, handler);
+    this.sidecar?.onNotification(method, handler as never);
     return { dispose: () => this.handlers.set(method, (this.handlers.get(method) ?? []).filter((h) => h !== handler)) };
   }
 
@@ -124,57 +116,38 @@ export class LanguageClient {
       this.setState(State.Running);
       return;
     }
-    const child = spawn(this.server.command, this.server.args, { env: this.server.options?.env, stdio: "pipe" });
-    this.process = child;
-    child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    this.connection = connection;
-    for (const [method, handlers] of this.handlers) for (const handler of handlers) connection.onNotification(method, handler);
-    connection.onNotification((method: string, params: unknown) => this.notifications.push({ method, params }));
-    connection.onRequest("workspace/configuration", (params: { items: { section?: string }[] }) =>
-      this.options.middleware.workspace.configuration(params, undefined, (p) => p.items.map(() => null)),
-    );
-    connection.onRequest((method: string, params: unknown) => {
+    const sidecar = new Sidecar({
+      launch: { command: this.server.command, args: this.server.args, setting: "vespera.server.command" },
+      env: this.server.options?.env,
+      folders: () => workspace.workspaceFolders.map((f) => ({ uri: f.uri.toString(), name: f.name })),
+      capabilities: () => this.capabilities(),
+      initializationOptions: () => this.options.initializationOptions,
+      skipProbe: true, // the extension probed already
+      backoff: [],
+    });
+    this.sidecar = sidecar;
+    for (const [method, handlers] of this.handlers) for (const handler of handlers) sidecar.onNotification(method, handler as never);
+    sidecar.onOtherNotification((method, params) => this.notifications.push({ method, params }));
+    sidecar.onRequest("workspace/configuration", ((params: { items: { section?: string }[] }) =>
+      this.options.middleware.workspace.configuration(params, undefined, (p) => p.items.map(() => null))) as never);
+    sidecar.onOtherRequest((method, params) => {
       const handler = this.serverRequests.get(method);
       if (handler) return handler(params);
       if (method === "window/showDocument") return { success: true };
       return null; // registerCapability, workDoneProgress/create, refreshes, message requests
     });
-    connection.listen();
-    const folders = workspace.workspaceFolders.map((f) => ({ uri: f.uri.toString(), name: f.name }));
-    await connection.sendRequest("initialize", {
-      processId: process.pid,
-      rootUri: folders[0]?.uri ?? null,
-      workspaceFolders: folders,
-      capabilities: this.capabilities(),
-      initializationOptions: this.options.initializationOptions,
-    });
-    await connection.sendNotification("initialized", {});
+    if (!(await sidecar.start())) throw new Error(`${sidecar.problem?.message} ${sidecar.stderr}`);
     this.setState(State.Running);
   }
 
-  async stop(timeout = 5_000): Promise<void> {
-    const connection = this.connection;
-    const child = this.process;
-    this.connection = undefined;
-    if (connection && child) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      try {
-        await connection.sendRequest("shutdown");
-        await connection.sendNotification("exit");
-      } finally {
-        const timer = setTimeout(() => child.kill(), timeout);
-        await exited;
-        clearTimeout(timer);
-        connection.dispose();
-      }
-    }
+  async stop(): Promise<void> {
+    await this.sidecar?.stop();
     this.setState(State.Stopped);
   }
 
   async sendRequest(method: string, params: unknown): Promise<unknown> {
     this.requests.push({ method, params });
-    if (this.connection) return this.connection.sendRequest(method, params);
+    if (this.sidecar) return this.sidecar.request(method, params);
     const responder = LanguageClient.responders.get(method);
     if (!responder) throw new Error(`no answer for ${method}`);
     return responder(params);
@@ -182,7 +155,7 @@ export class LanguageClient {
 
   async sendNotification(method: string, params: unknown): Promise<void> {
     this.sent.push({ method, params });
-    if (this.connection) await this.connection.sendNotification(method, params);
+    await this.sidecar?.notify(method, params);
   }
 
   private setState(newState: State): void {

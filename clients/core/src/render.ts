@@ -9,6 +9,7 @@ import type {
   SemanticStatus,
   StatusParams,
 } from "@vespera/protocol";
+import { plural } from "./runs";
 
 const fence = (language: string, text: string): string => {
   const ticks = text.includes("```") ? "````" : "```";
@@ -169,7 +170,7 @@ export function statusMarkdown(
     const auto = vault.automation;
     if (auto) {
       lines.push(
-        `- **Automation:** ${auto.enabled ? "on" : "off"}; today ${auto.runsToday ?? 0} runs, ${auto.failuresToday ?? 0} failed, ${auto.loopStopsToday ?? 0} loop stops, ${auto.eventsToday ?? 0} events`,
+        `- **Automation:** ${auto.enabled ? "on" : `off (${auto.held ?? "switched off"})`}; today ${plural(auto.runsToday ?? 0, "run")}, ${auto.failuresToday ?? 0} failed, ${plural(auto.loopStopsToday ?? 0, "loop stop")}, ${plural(auto.eventsToday ?? 0, "event")}`,
       );
       if (auto.openBreakers?.length) {
         lines.push(`- **Paused by the breaker:** ${auto.openBreakers.join(", ")}`);
