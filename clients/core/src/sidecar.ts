@@ -50,6 +50,7 @@ export class Sidecar {
   private otherRequests: (method: string, params: unknown) => unknown = () => null;
   private otherNotifications: (method: string, params: unknown) => void = () => {};
   private stopping = false;
+  private starting: Promise<boolean> | undefined;
   private crashes = 0;
   private startedAt = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -62,15 +63,21 @@ export class Sidecar {
     this.connection?.onRequest(method, handler as (params: unknown) => unknown);
   }
 
+  /** Listens to the server's `method` notifications (on every restart too). The connection
+   * holds one handler per method, which hands each notification to every listener. */
   onNotification(method: string, handler: Handler): { dispose(): void } {
+    const listening = this.notifications.has(method);
     this.notifications.set(method, [...(this.notifications.get(method) ?? []), handler]);
-    const live = this.connection?.onNotification(method, handler as (params: unknown) => void);
+    if (!listening) this.connection?.onNotification(method, (params: unknown) => this.dispatch(method, params));
     return {
       dispose: () => {
-        live?.dispose();
         this.notifications.set(method, (this.notifications.get(method) ?? []).filter((h) => h !== handler));
       },
     };
+  }
+
+  private dispatch(method: string, params: unknown): void {
+    for (const handler of this.notifications.get(method) ?? []) (handler as (params: unknown) => void)(params);
   }
 
   /** What to answer requests nobody registered for (default: null). */
@@ -86,16 +93,25 @@ export class Sidecar {
     this.stateListeners.push(listener);
   }
 
-  /** Starts and initialises the server; false (and `problem` says why) if it could not. */
-  async start(): Promise<boolean> {
-    if (this.connection) return this.state === "running";
-    clearTimeout(this.restartTimer);
-    this.stopping = false;
+  /** Starts and initialises the server; false (and `problem` says why) if it could not. A
+   * start under way is joined, not doubled. */
+  start(): Promise<boolean> {
+    if (this.connection) return Promise.resolve(this.state === "running");
+    if (!this.starting) {
+      clearTimeout(this.restartTimer);
+      this.stopping = false;
+      this.starting = this.begin().finally(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  private async begin(): Promise<boolean> {
     this.setState("starting");
     const launch = this.launch();
     this.log(`Starting ${commandLine(launch)}`);
     if (!this.options.skipProbe) {
       const checked = await probe(launch, this.options.env);
+      if (this.stopping) return false; // stopped meanwhile: nothing was started
       if ("problem" in checked) return this.fail(checked.problem);
     }
     const child = spawn(launch.command, launch.args, { env: this.options.env ?? process.env, stdio: "pipe" });
@@ -121,8 +137,8 @@ export class Sidecar {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     this.connection = connection;
     for (const [method, handler] of this.requests) connection.onRequest(method, handler as (params: unknown) => unknown);
-    for (const [method, handlers] of this.notifications) {
-      for (const handler of handlers) connection.onNotification(method, handler as (params: unknown) => void);
+    for (const method of this.notifications.keys()) {
+      connection.onNotification(method, (params: unknown) => this.dispatch(method, params));
     }
     connection.onRequest((method: string, params: unknown) => this.otherRequests(method, params));
     connection.onNotification((method: string, params: unknown) => this.otherNotifications(method, params));
@@ -138,6 +154,7 @@ export class Sidecar {
       });
       await connection.sendNotification("initialized", {});
     } catch (error) {
+      if (this.stopping) return false; // stop() tears it down
       this.connection = undefined;
       this.process = undefined; // its exit is no crash to restart from: it never started
       connection.dispose();
@@ -149,6 +166,7 @@ export class Sidecar {
         setting: launch.setting,
       });
     }
+    if (this.stopping) return false; // stop() shuts down what was started
     this.api = new VesperaApi({
       sendRequest: (method, params) => connection.sendRequest(method, params),
       onNotification: (method, handler) => this.onNotification(method, handler as Handler),
@@ -159,10 +177,15 @@ export class Sidecar {
     return true;
   }
 
-  /** Shuts the server down (shutdown, exit; killed if it lingers). */
+  /** Shuts the server down (shutdown, exit; killed if it lingers), after a start under way. */
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    if (this.starting) {
+      // Not initialised yet: nothing to shut down politely, and initialize may never answer.
+      if (this.state !== "running") this.process?.kill();
+      await this.starting;
+    }
     const connection = this.connection;
     const child = this.process;
     this.connection = undefined;
@@ -195,17 +218,26 @@ export class Sidecar {
     return this.connection.sendRequest(method, params) as Promise<T>;
   }
 
+  /** Sends a notification; one the closing connection cannot take is dropped (and logged):
+   * the server reads the editor's state again when it starts. */
   async notify(method: string, params: unknown): Promise<void> {
-    await this.connection?.sendNotification(method, params);
+    try {
+      await this.connection?.sendNotification(method, params);
+    } catch (error) {
+      this.log(`${method} not sent: ${String(error)}`);
+    }
   }
 
   private exited(child: ChildProcess, code: number | null, signal: string | null): void {
     if (child !== this.process) return;
+    // Only a server that was serving crashed: one that died while starting is reported by
+    // start() as a failure, and is not restarted in a loop.
+    const crashed = this.state === "running";
     this.connection?.dispose();
     this.connection = undefined;
     this.api = undefined;
     this.process = undefined;
-    if (this.stopping) return;
+    if (this.stopping || !crashed) return;
     if (Date.now() - this.startedAt > HEALTHY_MS) this.crashes = 0;
     const pauses = this.options.backoff ?? BACKOFF;
     const last = this.stderr.trim().split(/\r?\n/).pop() ?? "";

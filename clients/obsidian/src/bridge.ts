@@ -72,7 +72,10 @@ export class Bridge {
       log: (line) => console.info(`[vespera] ${line}`),
     });
     const sidecar = this.sidecar;
-    sidecar.onDidChangeState((state) => this.states.fire(state));
+    sidecar.onDidChangeState((state) => {
+      if (state !== "running") this.status = undefined; // a new server tells its own
+      this.states.fire(state);
+    });
     sidecar.onNotification(STATUS, ((params: StatusParams) => {
       this.status = params;
       this.statusEvents.fire(params);
@@ -94,8 +97,7 @@ export class Bridge {
     sidecar.onRequest("window/showDocument", (async (params: { uri: string }) => ({
       success: await host.showDocument(params.uri),
     })) as never);
-    // Dynamic registrations (file watchers: Obsidian reports every change anyway), progress
-    // tokens and refresh requests are taken without more ado.
+    // Registrations, progress tokens and refresh requests are taken without more ado.
     sidecar.onOtherRequest(() => null);
   }
 
@@ -169,7 +171,9 @@ export class Bridge {
         workspaceEdit: { documentChanges: true, resourceOperations: ["create", "rename", "delete"] },
         configuration: true,
         didChangeConfiguration: { dynamicRegistration: false },
-        didChangeWatchedFiles: { dynamicRegistration: true },
+        // Obsidian's vault does not see dot-folders (.vespera/rules, types, config): the
+        // sidecar keeps its own watcher, and the plugin reports the notes' changes at once.
+        didChangeWatchedFiles: { dynamicRegistration: false },
       },
       textDocument: {
         synchronization: { didSave: true },

@@ -28,6 +28,8 @@ interface OpenNote {
 export function followed(path: string): boolean {
   return path.endsWith(".md") || /^\.vespera\/(rules|types)\/.+\.ya?ml$/.test(path) || path === ".vespera/config.yaml";
 }
+// (Obsidian shows no dot-folder in its vault, so .vespera files reach the sidecar through its
+// own watcher; they are followed here for editors that open them anyway.)
 
 export class DocumentSync {
   private readonly open = new Map<string, OpenNote>();
@@ -160,6 +162,10 @@ export class DocumentSync {
     await this.fileEvent(oldPath, DELETED);
     await this.fileEvent(file.path, CREATED);
     if (note && file instanceof TFile && followed(file.path)) {
+      // Typing not yet sent belongs to the new name: it goes with its didOpen.
+      clearTimeout(note.timer);
+      note.timer = undefined;
+      note.sent = note.editor.getValue();
       this.open.set(file.path, note);
       await this.didOpen(file.path, note);
     }

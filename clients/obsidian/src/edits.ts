@@ -133,7 +133,11 @@ export class EditApplier {
       const target = path(step.uri);
       if (!target) return `cannot create ${step.uri}`;
       const existing = this.vault.getAbstractFileByPath(target);
-      if (existing) return step.options?.ignoreIfExists || step.options?.overwrite ? undefined : `${target} exists`;
+      if (existing instanceof TFile && step.options?.overwrite) {
+        await this.vault.modify(existing, "");
+        return undefined;
+      }
+      if (existing) return step.options?.ignoreIfExists ? undefined : `${target} exists`;
       await this.vault.create(target, "");
       return undefined;
     }

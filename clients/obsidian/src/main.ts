@@ -122,8 +122,8 @@ export default class VesperaPlugin extends Plugin {
   private async stateChanged(state: SidecarState): Promise<void> {
     this.showStatus();
     if (state === "running") {
-      this.sync.refreshOpen();
-      await this.sync.reopenAll();
+      await this.sync.reopenAll(); // notes known before it ran (a restart: every open one)
+      this.sync.refreshOpen(); // and those shown since
     }
     for (const type of [RUNS_VIEW, RELATED_VIEW, PROBLEMS_VIEW]) {
       this.app.workspace.getLeavesOfType(type).forEach((leaf) => void (leaf.view as RunsView).refresh?.());

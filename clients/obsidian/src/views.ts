@@ -32,16 +32,31 @@ abstract class VesperaView extends ItemView {
     super(leaf);
   }
 
+  private generation = 0;
+
   async onOpen(): Promise<void> {
     await this.refresh();
   }
 
-  abstract refresh(): Promise<void>;
-
-  protected say(text: string): void {
-    this.contentEl.createDiv({ cls: "vespera-empty", text });
+  /** Asks, then draws; when refreshes overlap (a burst of runs, a quick switch of notes),
+   * only the latest draws. */
+  async refresh(): Promise<void> {
+    const mine = ++this.generation;
+    const draw = await this.gather();
+    if (mine !== this.generation) return;
+    this.contentEl.empty();
+    draw(this.contentEl);
   }
+
+  protected abstract gather(): Promise<Draw>;
 }
+
+type Draw = (el: HTMLElement) => void;
+
+const say =
+  (text: string): Draw =>
+  (el) =>
+    void el.createDiv({ cls: "vespera-empty", text });
 
 export class ProblemsView extends VesperaView {
   getViewType(): string {
@@ -54,19 +69,21 @@ export class ProblemsView extends VesperaView {
     return "alert-triangle";
   }
 
-  async refresh(): Promise<void> {
+  protected async gather(): Promise<Draw> {
     const { bridge } = this.host;
-    this.contentEl.empty();
     const files = [...bridge.diagnostics.entries()]
       .map(([uri, list]) => ({ path: bridge.locations.path(uri), list }))
       .filter((f): f is { path: string; list: Diagnostic[] } => !!f.path && f.list.length > 0)
       .sort((a, b) => a.path.localeCompare(b.path));
     if (!files.length) {
-      this.say(bridge.running ? "No problems in the notes checked so far." : "The Vespera server is not running.");
-      return;
+      return say(bridge.running ? "No problems in the notes checked so far." : "The Vespera server is not running.");
     }
+    return (el) => this.draw(el, files);
+  }
+
+  private draw(el: HTMLElement, files: { path: string; list: Diagnostic[] }[]): void {
     for (const { path, list } of files) {
-      const section = this.contentEl.createDiv({ cls: "vespera-problems-file" });
+      const section = el.createDiv({ cls: "vespera-problems-file" });
       section.createEl("h5", { text: `${path} (${list.length})` });
       for (const diagnostic of list) {
         const row = section.createDiv({ cls: `vespera-problem vespera-diagnostic-${["", "error", "warning", "info", "hint"][diagnostic.severity ?? 1]}` });
@@ -101,27 +118,27 @@ export class RunsView extends VesperaView {
     return "zap";
   }
 
-  async refresh(): Promise<void> {
-    const { bridge, actions } = this.host;
-    this.contentEl.empty();
+  protected async gather(): Promise<Draw> {
+    const { bridge } = this.host;
     const api = bridge.api;
-    if (!api) {
-      this.say(bridge.problem?.message ?? "The Vespera server is not running.");
-      return;
-    }
+    if (!api) return say(bridge.problem?.message ?? "The Vespera server is not running.");
+    if (bridge.status?.state !== "ready") return say("Vespera is opening the vault…"); // redrawn when ready
     let runs: RunSummary[] = [];
     try {
       runs = (await api.request(RUNS_LIST, { vault: bridge.locations.folderUri, limit: 50 })).runs;
     } catch (error) {
-      this.say(error instanceof Error ? error.message : String(error));
-      return;
+      return say(error instanceof Error ? error.message : String(error));
     }
     if (!runs.length) {
-      this.say("No automation runs yet. Rules live in .vespera/rules/*.yaml; each run shows here with its changes and trace.");
-      return;
+      return say("No automation runs yet. Rules live in .vespera/rules/*.yaml; each run shows here with its changes and trace.");
     }
+    return (el) => this.draw(el, runs);
+  }
+
+  private draw(el: HTMLElement, runs: RunSummary[]): void {
+    const { actions } = this.host;
     for (const run of runs) {
-      const row = this.contentEl.createDiv({ cls: `vespera-run vespera-run-${run.outcome}` });
+      const row = el.createDiv({ cls: `vespera-run vespera-run-${run.outcome}` });
       row.createDiv({ cls: "vespera-run-title", text: run.ruleName });
       row.createDiv({ cls: "vespera-muted", text: `${run.outcome} · ${run.subject} · ${run.changes} change(s) · ${run.started}` });
       const buttons = row.createDiv({ cls: "vespera-run-buttons" });
@@ -147,30 +164,26 @@ export class RelatedView extends VesperaView {
     return "network";
   }
 
-  async refresh(): Promise<void> {
+  protected async gather(): Promise<Draw> {
     const { bridge } = this.host;
     const path = this.host.activePath();
-    this.contentEl.empty();
     const api = bridge.api;
-    if (!api) {
-      this.say("The Vespera server is not running.");
-      return;
-    }
-    if (!path?.endsWith(".md")) {
-      this.say("Open a note to see its related notes.");
-      return;
-    }
+    if (!api) return say("The Vespera server is not running.");
+    if (!path?.endsWith(".md")) return say("Open a note to see its related notes.");
     let result: RelatedResult;
     try {
       result = await api.request(RELATED, { uri: bridge.locations.uri(path), limit: 15 });
     } catch (error) {
-      this.say(error instanceof Error ? error.message : String(error));
-      return;
+      return say(error instanceof Error ? error.message : String(error));
     }
-    if (result.state !== "ready" && result.message) this.say(result.message);
-    if (!result.items.length && result.state === "ready") this.say("No related notes yet.");
+    return (el) => this.draw(el, result);
+  }
+
+  private draw(el: HTMLElement, result: RelatedResult): void {
+    if (result.state !== "ready" && result.message) say(result.message)(el);
+    if (!result.items.length && result.state === "ready") say("No related notes yet.")(el);
     for (const item of result.items) {
-      const row = this.contentEl.createDiv({ cls: "vespera-related" });
+      const row = el.createDiv({ cls: "vespera-related" });
       row.createDiv({ cls: "vespera-related-title", text: `${item.title} · ${Math.round(item.score * 100)}%` });
       row.createDiv({ cls: "vespera-muted", text: item.reasons.join(" · ") });
       row.addEventListener("click", () => void this.host.openNote(item.path));

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
+import { launchOf, Sidecar } from "@vespera/client-core";
 import { readSettings, DEFAULTS } from "../src/settings";
 import { PROBLEMS_VIEW, RELATED_VIEW, RUNS_VIEW } from "../src/views";
 import { Setting, shown, type PluginSettingTab } from "./fake/obsidian";
@@ -69,7 +70,32 @@ test("the settings tab saves a new command and restarts the sidecar with it", as
   assert.equal((current.plugin.data as { command: string }).command, broken);
   await until(() => shown.notices.length === 2, "the second attempt");
   assert.match(shown.notices[1]!.message, /did not finish initialising.*cannot open the vault: disk full/);
+  // A server that dies while starting is reported once, not restarted in a loop.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(shown.notices.length, 2);
+  assert.equal(current.plugin.bridge.sidecar.state, "failed");
   const semantic = Setting.all.find((s) => s.name === "Related notes and semantic search")!;
   await (semantic.controls[0]!.change as (v: boolean) => Promise<void>)(false);
   assert.deepEqual((current.plugin.data as { server: unknown }).server, { semantic: false });
+});
+
+test("stopping a sidecar that never answers initialize ends it, and starts are not doubled", async () => {
+  const silent = join(scratch, "vespera-silent");
+  writeFileSync(silent, '#!/bin/sh\n[ "$1" = --version ] && { echo vespera 0.1.0; exit 0; }\nexec sleep 30\n');
+  chmodSync(silent, 0o755);
+  const sidecar = new Sidecar({
+    launch: launchOf({ command: silent, python: "", args: [] }),
+    folders: () => [],
+    capabilities: () => ({}),
+    initializationOptions: () => ({}),
+  });
+  const first = sidecar.start();
+  assert.equal(sidecar.start(), first, "a second start joins the first");
+  await until(() => sidecar.process, "the process");
+  const child = sidecar.process!;
+  await sidecar.stop();
+  assert.equal(await first, false);
+  assert.equal(sidecar.state, "stopped");
+  await until(() => child.exitCode !== null || child.signalCode !== null, "the process to end");
+  assert.equal(sidecar.process, undefined);
 });

@@ -57,6 +57,7 @@ class VesperaCapabilities implements StaticFeature {
 export class VesperaClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private stopping = false;
+  private starting: Promise<boolean> | undefined;
   private crashes: number[] = [];
   private readonly states = new vscode.EventEmitter<ClientState>();
   private readonly statusEvents = new vscode.EventEmitter<StatusParams>();
@@ -83,11 +84,17 @@ export class VesperaClient implements vscode.Disposable {
     return vscode.workspace.isTrusted;
   }
 
-  /** Starts the server; false (and `problem` says why, and the writer was told) if it could not. */
-  async start(): Promise<boolean> {
-    if (this.client) {
-      return this.state === "running";
+  /** Starts the server; false (and `problem` says why, and the writer was told) if it could
+   * not. A start under way is joined, not doubled. */
+  start(): Promise<boolean> {
+    if (this.client && !this.starting) {
+      return Promise.resolve(this.state === "running");
     }
+    this.starting ??= this.begin().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async begin(): Promise<boolean> {
     this.setState("starting");
     const launch = launchOf(launchSettings());
     this.output.appendLine(`Starting ${commandLine(launch)}`);
@@ -134,6 +141,7 @@ export class VesperaClient implements vscode.Disposable {
   }
 
   async stop(): Promise<void> {
+    await this.starting; // a client still starting cannot be stopped
     const client = this.client;
     this.client = undefined;
     this.api = undefined;
@@ -220,7 +228,9 @@ export class VesperaClient implements vscode.Disposable {
     return {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => {
-        if (this.stopping) {
+        // Closed while starting: start() reports the failure; the library must not restart a
+        // client the extension is about to drop.
+        if (this.stopping || this.starting) {
           return { action: CloseAction.DoNotRestart, handled: true };
         }
         const now = Date.now();

@@ -19,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): VesperaClient {
   const results = new ResultDocuments();
   let commandContext: CommandContext | undefined;
   const client = new VesperaClient(output, commandOverrides(() => commandContext!));
+  active = client;
   const runs = new RunActions(client, results);
   const runsView = new RunsView(client, runs);
   const relatedView = new RelatedView(client, relatedLimit);
@@ -117,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): VesperaClient {
         );
         if (answer === restart) await client.restart();
       } else if (event.affectsConfiguration(SECTION)) {
+        await client.settingsChanged(); // the server asks for them again (with the trust)
         showStatus();
       }
     }),
@@ -126,6 +128,9 @@ export function activate(context: vscode.ExtensionContext): VesperaClient {
   return client;
 }
 
-export function deactivate(): void {
-  // The client is disposed with the extension's subscriptions, which stops the server.
+let active: VesperaClient | undefined;
+
+/** VS Code waits for the promise: the server is shut down (after a start under way). */
+export function deactivate(): Promise<void> | undefined {
+  return active?.stop();
 }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, test } from "node:test";
 import { CAPABILITIES, STATUS, USER_SETTINGS } from "@vespera/protocol";
 import { DOCUMENTS } from "../src/client";
+import { LanguageClient } from "./fake/languageClient";
 import { fake, workspace } from "./fake/vscode";
 import { activated, type Activated } from "./helpers";
 
@@ -156,4 +157,21 @@ test("the open-note lens command is carried out by the extension, others go to t
   assert.equal(fake.opened.at(-1)!.uri.path, "/vaults/Novel/Characters/Alice.md");
   await middleware.executeCommand("vespera.related.more", [{}], (c) => sent.push(c));
   assert.deepEqual(sent, ["vespera.related.more"]);
+});
+
+test("a server that closes while starting is not restarted behind the extension's back", async () => {
+  running = await activated();
+  let open!: () => void;
+  LanguageClient.startGate = new Promise<void>((resolve) => (open = resolve));
+  const restarted = running.client.restart();
+  await fake.until(() => LanguageClient.instances.length === 2, "the new client");
+  const starting = LanguageClient.instances[1]!;
+  await fake.until(() => starting.state === 3, "it to be starting"); // State.Starting
+  assert.equal((await starting.options.errorHandler.closed()).action, 1, "DoNotRestart while starting");
+  const stopped = running.client.stop(); // waits for the start under way, then stops it
+  open();
+  await restarted;
+  await stopped;
+  assert.equal(running.client.state, "stopped");
+  assert.equal(starting.state, 1); // State.Stopped
 });

@@ -33,6 +33,7 @@ export async function activated(setup: () => void = () => {}): Promise<Activated
   LanguageClient.instances = [];
   LanguageClient.spawn = false;
   LanguageClient.failStart = undefined;
+  LanguageClient.startGate = undefined;
   LanguageClient.responders = new Map();
   fake.config.set("vespera.server.command", program("vespera", "vespera 0.1.0\n"));
   workspace.workspaceFolders = [{ uri: VAULT, name: "Novel", index: 0 }];

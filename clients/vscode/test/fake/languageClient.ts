@@ -49,6 +49,8 @@ export class LanguageClient {
   static responders = new Map<string, Handler>();
   /** In memory: make `start` fail with this. */
   static failStart: Error | undefined;
+  /** In memory: `start` waits for this before it resolves (a server slow to initialise). */
+  static startGate: Promise<void> | undefined;
 
   readonly features: { fillClientCapabilities(c: Record<string, unknown>): void }[] = [];
   readonly requests: { method: string; params: unknown }[] = [];
@@ -112,6 +114,7 @@ export class LanguageClient {
   async start(): Promise<void> {
     this.setState(State.Starting);
     if (!LanguageClient.spawn) {
+      await LanguageClient.startGate;
       if (LanguageClient.failStart) throw LanguageClient.failStart;
       this.setState(State.Running);
       return;
