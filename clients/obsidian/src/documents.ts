@@ -153,21 +153,27 @@ export class DocumentSync {
     await this.fileEvent(file.path, CHANGED);
   }
 
-  private async renamed(file: TAbstractFile, oldPath: string): Promise<void> {
+  /** A rename is told in order and at once (no await in between: the vault's next event
+   * must not overtake it): the old note closed, both names in one file event, the new one
+   * opened with the editor's text. */
+  private renamed(file: TAbstractFile, oldPath: string): void {
     const note = this.open.get(oldPath);
     if (note) {
       this.open.delete(oldPath);
-      await this.server.notify("textDocument/didClose", { textDocument: { uri: this.locations.uri(oldPath) } });
+      void this.server.notify("textDocument/didClose", { textDocument: { uri: this.locations.uri(oldPath) } });
     }
-    await this.fileEvent(oldPath, DELETED);
-    await this.fileEvent(file.path, CREATED);
+    const changes = [
+      ...(followed(oldPath) ? [{ uri: this.locations.uri(oldPath), type: DELETED }] : []),
+      ...(followed(file.path) ? [{ uri: this.locations.uri(file.path), type: CREATED }] : []),
+    ];
+    if (changes.length && this.server.running) void this.server.notify("workspace/didChangeWatchedFiles", { changes });
     if (note && file instanceof TFile && followed(file.path)) {
       // Typing not yet sent belongs to the new name: it goes with its didOpen.
       clearTimeout(note.timer);
       note.timer = undefined;
       note.sent = note.editor.getValue();
       this.open.set(file.path, note);
-      await this.didOpen(file.path, note);
+      void this.didOpen(file.path, note);
     }
   }
 
