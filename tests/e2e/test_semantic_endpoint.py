@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from loopback import serving
 from vespera.semantic.embedders import EmbeddingError, LocalEmbedder
 from vespera.semantic.layer import SemanticLayer
 from vespera.semantic.model_files import ensure_model
@@ -55,14 +55,8 @@ class _Handler(BaseHTTPRequestHandler):
 def ollama() -> Iterator[_Ollama]:
     server = _Ollama(("127.0.0.1", 0), _Handler)
     server.model = LocalEmbedder(ensure_model(EmbeddingSettings()), 128, 1)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 async def test_an_endpoint_embeds_the_vault_and_an_outage_keeps_what_was_embedded(

@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 from lsprotocol import types as lsp
 
+from loopback import serving
 from vespera.semantic.settings import CONFIG_DIR_ENV, SETTINGS_FILE
 from vespera_protocol.messages import (
     AUTOMATION_STATUS,
@@ -66,6 +66,20 @@ async def automation_status(editor: Editor, enabled: bool) -> dict[str, Any]:
     return status  # type: ignore[no-any-return]
 
 
+async def held_mood_change(editor: Editor) -> tuple[str, dict[str, Any]]:
+    """Open the road scene and make it tense, saved: its text and the event it made."""
+    await editor.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["tag_changed"]}})
+    text = (editor.root / ROAD).read_text(encoding="utf-8")
+    editor.open(ROAD, text)
+    tense = text.replace("mood:peaceful", "mood:tense")
+    editor.replace_all(ROAD, tense)
+    editor.save(ROAD)
+    (event,) = await editor.wait_for(
+        lambda: [n["event"] for n in editor.events], "the mood change's event"
+    )
+    return tense, event
+
+
 async def will_save(editor: Editor, path: str) -> list[lsp.TextEdit]:
     """The edits the server puts into a save of ``path``."""
     edits = await editor.client.text_document_will_save_wait_until_async(
@@ -86,15 +100,7 @@ async def test_an_untrusted_workspace_runs_no_rule_and_trusting_it_runs_only_lat
         status = await writer.request(AUTOMATION_STATUS, {})
         assert status["enabled"] is False
         assert status["held"] == "the workspace is not trusted"
-        await writer.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["tag_changed"]}})
-        text = (writer.root / ROAD).read_text(encoding="utf-8")
-        writer.open(ROAD, text)
-        tense = text.replace("mood:peaceful", "mood:tense")
-        writer.replace_all(ROAD, tense)
-        writer.save(ROAD)
-        (untrusted,) = await writer.wait_for(
-            lambda: [n["event"] for n in writer.events], "the mood change's event"
-        )
+        tense, untrusted = await held_mood_change(writer)
 
         trust(writer)
         status = await automation_status(writer, enabled=True)
@@ -130,15 +136,7 @@ async def test_automation_switched_off_while_serving_holds_rules_until_switched_
         change(writer, {"automation": False})
         status = await automation_status(writer, enabled=False)
         assert status["held"] == "automation is switched off in the settings"
-        await writer.request(EVENTS_SUBSCRIBE, {"filter": {"types": ["tag_changed"]}})
-        text = (writer.root / ROAD).read_text(encoding="utf-8")
-        writer.open(ROAD, text)
-        tense = text.replace("mood:peaceful", "mood:tense")
-        writer.replace_all(ROAD, tense)
-        writer.save(ROAD)
-        (off,) = await writer.wait_for(
-            lambda: [n["event"] for n in writer.events], "the mood change's event"
-        )
+        tense, off = await held_mood_change(writer)
 
         change(writer, {"automation": True})
         await automation_status(writer, enabled=True)
@@ -208,15 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def endpoint() -> Iterator[_Endpoint]:
-    server = _Endpoint(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
+    with serving(_Endpoint(("127.0.0.1", 0), _Handler)) as server:
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 async def test_notes_reach_a_remote_embedding_endpoint_only_while_the_workspace_is_trusted(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from loopback import serving
 from vespera.semantic.embedders import Embedder, EmbeddingError
 from vespera.semantic.model_files import ModelUnavailableError
 from vespera.semantic.remote import OllamaEmbedder, OpenAIEmbedder, open_remote
@@ -98,16 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
 def endpoint() -> Iterator[FakeEndpoint]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.endpoint = FakeEndpoint(url=f"http://127.0.0.1:{server.server_address[1]}")
-    # A short poll interval: shutdown() otherwise waits up to half a second per test.
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield server.endpoint
-    finally:
-        server.endpoint.released.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(server):
+        try:
+            yield server.endpoint
+        finally:
+            server.endpoint.released.set()  # a request held open must not hold shutdown()
 
 
 def remote(endpoint: FakeEndpoint, provider: str, **extra: Any) -> Iterator[Embedder]:
