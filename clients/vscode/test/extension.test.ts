@@ -175,3 +175,14 @@ test("a server that closes while starting is not restarted behind the extension'
   assert.equal(running.client.state, "stopped");
   assert.equal(starting.state, 1); // State.Stopped
 });
+
+test("a changed server setting is sent to the server at once, with the trust", async () => {
+  running = await activated();
+  fake.config.set("vespera.semantic", false);
+  fake.changeConfiguration("vespera.semantic");
+  await fake.until(() => running!.language.sent.length, "didChangeConfiguration");
+  assert.deepEqual(running.language.sent[0], {
+    method: "workspace/didChangeConfiguration",
+    params: { settings: { vespera: { semantic: false, trusted: true } } },
+  });
+});
