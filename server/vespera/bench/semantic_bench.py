@@ -24,8 +24,8 @@ state goes there too (``VESPERA_DATA_DIR``). Each vault is indexed before it is 
 
 ``--notes 0`` leaves out the generated vault and the parts that use it (edits, related, lens).
 
-Run it as ``vespera bench-semantic`` (in a fresh process) or
-``python -m vespera.bench.semantic_bench [--notes N] [--json]``.
+Run it as ``vespera bench-semantic`` (its options are the plan's fields); the measuring runs
+in a fresh process, ``python -m vespera.bench.semantic_bench PLAN`` with the plan as JSON.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -464,18 +464,11 @@ def measure(plan: Plan) -> dict[str, Any]:
 
 def run_benchmarks(plan: Plan) -> dict[str, Any]:
     """Measure in a child process (its folders and model are its own); returns the figures."""
-    command = [sys.executable, "-m", "vespera.bench.semantic_bench", "--json"]
-    command += ["--notes", str(plan.notes), "--short-notes", str(plan.short_notes)]
-    command += ["--edits", str(plan.edits), "--lookups", str(plan.lookups)]
-    command += ["--lenses", str(plan.lenses), "--typing", str(plan.typing)]
-    command += ["--typing-edits", str(plan.typing_edits)]
+    command = [sys.executable, "-m", "vespera.bench.semantic_bench", json.dumps(asdict(plan))]
     # stderr goes through: the run takes minutes, and says which part it is in.
     child = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, Any] = json.loads(child.stdout)
     return result
-
-
-# -- output --------------------------------------------------------------------------------
 
 
 def markdown(figures: dict[str, Any]) -> str:
@@ -534,7 +527,7 @@ def markdown(figures: dict[str, Any]) -> str:
 
 
 def plan_of(args: argparse.Namespace) -> Plan:
-    """The plan that parsed command-line arguments ask for."""
+    """The plan that ``vespera bench-semantic``'s arguments ask for."""
     return Plan(
         notes=args.notes,
         short_notes=args.short_notes,
@@ -547,26 +540,10 @@ def plan_of(args: argparse.Namespace) -> Plan:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print its figures."""
-    parser = argparse.ArgumentParser(
-        prog="python -m vespera.bench.semantic_bench", description=__doc__
-    )
-    parser.add_argument("--notes", type=int, default=10_000, help="notes in the generated vault")
-    parser.add_argument("--short-notes", type=int, default=2000, help="notes of ~150 words")
-    parser.add_argument("--edits", type=int, default=30, help="edited notes re-embedded")
-    parser.add_argument("--lookups", type=int, default=200, help="related lookups timed")
-    parser.add_argument("--lenses", type=int, default=50, help="code lenses timed (0: no server)")
-    parser.add_argument(
-        "--typing", type=int, default=100, help="completions timed while embedding (0: none)"
-    )
-    parser.add_argument(
-        "--typing-edits", type=int, default=30, help="edits to diagnostics timed while embedding"
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of markdown")
-    args = parser.parse_args(argv)
+    """The child of :func:`run_benchmarks`: measure the plan given as JSON, print JSON."""
+    (plan,) = argv if argv is not None else sys.argv[1:]
     limit_malloc_arenas()  # as the command line and the server do
-    figures = measure(plan_of(args))
-    print(json.dumps(figures, indent=2) if args.json else markdown(figures))
+    print(json.dumps(measure(Plan(**json.loads(plan))), indent=2))
     return 0
 
 
