@@ -132,9 +132,10 @@ export function replayMarkdown(result: ReplayResult, period: string): string {
   return lines.join("\n") + "\n";
 }
 
-export function explainMarkdown(entries: ExplainEntry[], what: string): string {
+export function explainMarkdown(entries: ExplainEntry[], what: string, status?: AutomationStatus): string {
+  const held = status && !status.enabled ? `\n> Automation is off (${status.held ?? "switched off"}), so no rule runs.\n` : "";
   if (!entries.length) {
-    return `# Why rules did not fire: ${what}\n\nNo event of this note reached a rule that listens for it yet.\n`;
+    return `# Why rules did not fire: ${what}\n\nNo event of this note reached a rule that listens for it yet.\n${held}`;
   }
   const lines = [`# Why rules did or did not fire: ${what}`, "", "Newest first.", ""];
   for (const e of entries) {
@@ -143,7 +144,7 @@ export function explainMarkdown(entries: ExplainEntry[], what: string): string {
       `- **${e.time}** \`${e.rule}\` on \`${e.eventType}\` (${e.subject}): ${ran ? "ran" : `not run at **${e.stage}**`}, ${e.reason}${e.run ? ` (run ${e.run})` : ""}`,
     );
   }
-  return lines.join("\n") + "\n";
+  return lines.join("\n") + "\n" + held;
 }
 
 export function statusMarkdown(

@@ -13,7 +13,7 @@ import {
   type RuleState,
   type VesperaApi,
 } from "@vespera/protocol";
-import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown } from "@vespera/client-core";
+import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown, undoable } from "@vespera/client-core";
 import type { Bridge } from "./bridge";
 import { choose, MarkdownModal } from "./modals";
 import type { RunActions } from "./runActions";
@@ -98,8 +98,7 @@ async function explain(host: CommandHost): Promise<void> {
   ]);
   if (rule === undefined) return;
   const result = await api.request(RUNS_EXPLAIN, { vault, rule, subject: path, limit: 30 });
-  const held = status.enabled ? "" : `\n> Automation is off (${status.held ?? "switched off"}), so no rule runs.\n`;
-  new MarkdownModal(host.app, "Why rules did or did not fire", explainMarkdown(result.entries ?? [], `${rule ?? "every rule"} on ${path}`) + held).open();
+  new MarkdownModal(host.app, "Why rules did or did not fire", explainMarkdown(result.entries ?? [], `${rule ?? "every rule"} on ${path}`, status)).open();
 }
 
 async function status(host: CommandHost): Promise<void> {
@@ -155,7 +154,7 @@ async function undoLast(host: CommandHost): Promise<void> {
   const api = running(host.bridge);
   if (!api) return;
   const page = await api.request(RUNS_LIST, { vault: host.bridge.locations.folderUri, limit: 20 });
-  const last = page.runs.find((r) => r.changes > 0 && (r.outcome === "succeeded" || r.outcome === "partial"));
+  const last = page.runs.find(undoable);
   if (!last) {
     new Notice("Vespera: no recent automation run changed a note.");
     return;

@@ -13,7 +13,7 @@ import { readSettings, VesperaSettingTab, type VesperaSettings } from "./setting
 import { statusText } from "./statusText";
 import { VesperaSuggest, type CompletionItem } from "./suggest";
 import { Locations } from "./uris";
-import { PROBLEMS_VIEW, ProblemsView, RELATED_VIEW, RelatedView, RUNS_VIEW, RunsView, type CodeAction, type ViewHost } from "./views";
+import { PROBLEMS_VIEW, ProblemsView, RELATED_VIEW, RelatedView, RUNS_VIEW, RunsView, type CodeAction, type VesperaView, type ViewHost } from "./views";
 
 export default class VesperaPlugin extends Plugin {
   config!: VesperaSettings;
@@ -46,8 +46,7 @@ export default class VesperaPlugin extends Plugin {
     this.actions = new RunActions(this.app, this.bridge);
     this.notices = new AutomationNotices(this.actions, () => this.config.notifications);
     const views = this.viewHost();
-    const refresh = (type: string) =>
-      this.app.workspace.getLeavesOfType(type).forEach((leaf) => void (leaf.view as RunsView).refresh?.());
+    const refresh = (type: string) => this.refreshViews(type);
 
     this.registerView(PROBLEMS_VIEW, (leaf: WorkspaceLeaf) => new ProblemsView(leaf, views));
     this.registerView(RUNS_VIEW, (leaf: WorkspaceLeaf) => new RunsView(leaf, views));
@@ -125,8 +124,13 @@ export default class VesperaPlugin extends Plugin {
       await this.sync.reopenAll(); // notes known before it ran (a restart: every open one)
       this.sync.refreshOpen(); // and those shown since
     }
-    for (const type of [RUNS_VIEW, RELATED_VIEW, PROBLEMS_VIEW]) {
-      this.app.workspace.getLeavesOfType(type).forEach((leaf) => void (leaf.view as RunsView).refresh?.());
+    this.refreshViews(RUNS_VIEW, RELATED_VIEW, PROBLEMS_VIEW);
+  }
+
+  /** Draws the open views of `types` again (each asks the sidecar for what it shows). */
+  private refreshViews(...types: string[]): void {
+    for (const type of types) {
+      for (const leaf of this.app.workspace.getLeavesOfType(type)) void (leaf.view as VesperaView).refresh();
     }
   }
 

@@ -1,6 +1,7 @@
 // The side views: codex problems with their quick fixes, automation runs, related notes.
 import { ItemView, type WorkspaceLeaf } from "obsidian";
 import { RELATED, RUNS_LIST, type RelatedResult, type RunSummary } from "@vespera/protocol";
+import { undoable } from "@vespera/client-core";
 import type { Bridge, Diagnostic } from "./bridge";
 import type { RunActions } from "./runActions";
 
@@ -24,7 +25,7 @@ export interface ViewHost {
   activePath(): string | undefined;
 }
 
-abstract class VesperaView extends ItemView {
+export abstract class VesperaView extends ItemView {
   constructor(
     leaf: WorkspaceLeaf,
     protected readonly host: ViewHost,
@@ -144,9 +145,9 @@ export class RunsView extends VesperaView {
       const buttons = row.createDiv({ cls: "vespera-run-buttons" });
       if (run.changes > 0) {
         buttons.createEl("button", { text: "Show changes" }).addEventListener("click", () => void actions.showChanges([run.run]));
-        if (run.outcome === "succeeded" || run.outcome === "partial") {
-          buttons.createEl("button", { text: "Undo" }).addEventListener("click", () => void actions.undo([run.run], `the run of "${run.ruleName}"`));
-        }
+      }
+      if (undoable(run)) {
+        buttons.createEl("button", { text: "Undo" }).addEventListener("click", () => void actions.undo([run.run], `the run of "${run.ruleName}"`));
       }
       buttons.createEl("button", { text: "Trace" }).addEventListener("click", () => void actions.openTrace(run.run));
     }

@@ -17,7 +17,7 @@ import {
 } from "@vespera/protocol";
 import type { CommandOverride, VesperaClient } from "./client";
 import type { ResultDocuments } from "./documents";
-import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown } from "@vespera/client-core";
+import { dryRunMarkdown, explainMarkdown, replayMarkdown, statusMarkdown, undoable } from "@vespera/client-core";
 import type { RunActions } from "./runActions";
 import { runRef, OPEN_TRACE_COMMAND, SHOW_CHANGES_COMMAND, UNDO_RUN_COMMAND, type RunNode } from "./runsView";
 import { SHOW_STATUS_COMMAND } from "./statusBar";
@@ -196,7 +196,7 @@ async function undoLast(ctx: CommandContext): Promise<void> {
   if (!api || !folder) return;
   const vault = folder.uri.toString();
   const page = await api.request(RUNS_LIST, { vault, limit: 20 });
-  const last = page.runs.find((r) => r.changes > 0 && (r.outcome === "succeeded" || r.outcome === "partial"));
+  const last = page.runs.find(undoable);
   if (!last) {
     void vscode.window.showInformationMessage("Vespera: no recent automation run changed a note.");
     return;
@@ -216,8 +216,7 @@ async function explain(ctx: CommandContext): Promise<void> {
   if (!picked) return;
   const subject = notePath(folder, uri);
   const result = await api.request(RUNS_EXPLAIN, { vault, rule: picked.rule ?? null, subject, limit: 30 });
-  const held = status.enabled ? "" : `\n> Automation is off (${status.held ?? "switched off"}), so no rule runs.\n`;
-  await ctx.results.show(`Explain ${picked.label}`, explainMarkdown(result.entries ?? [], `${picked.label} on ${subject}`) + held);
+  await ctx.results.show(`Explain ${picked.label}`, explainMarkdown(result.entries ?? [], `${picked.label} on ${subject}`, status));
 }
 
 async function search(ctx: CommandContext): Promise<void> {

@@ -2,6 +2,7 @@
 // the text of a note before and after a run, for diffs. Nothing here is ever saved.
 import * as vscode from "vscode";
 import type { RunTrace } from "@vespera/protocol";
+import { runWrites, type RunWrite } from "@vespera/client-core";
 
 export const RESULT_SCHEME = "vespera";
 export const RUN_SCHEME = "vespera-run";
@@ -38,12 +39,6 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
 
 type Side = "before" | "after";
 
-interface RunWrite {
-  path: string;
-  before: string | null;
-  after: string | null;
-}
-
 /** The notes a run wrote, as they were before it and as it left them. */
 export class RunDocuments implements vscode.TextDocumentContentProvider {
   private readonly traces = new Map<string, RunTrace>();
@@ -73,12 +68,7 @@ export class RunDocuments implements vscode.TextDocumentContentProvider {
 
   /** The run's writes: each note's path and its text before and after. */
   async writes(vault: string, run: string): Promise<RunWrite[]> {
-    const trace = await this.trace(vault, run);
-    return (trace?.writes ?? []).map((w) => ({
-      path: String(w.path),
-      before: typeof w.before === "string" ? w.before : null,
-      after: typeof w.after === "string" ? w.after : null,
-    }));
+    return runWrites(await this.trace(vault, run));
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {

@@ -1,7 +1,8 @@
 // What the writer can do with automation runs: see their changes, undo them, read their trace.
 // The notifications, the runs view and the commands all go through here.
 import * as vscode from "vscode";
-import { RUNS_GET, RUNS_UNDO, type RunsUndoResult } from "@vespera/protocol";
+import { RUNS_GET, type RunsUndoResult } from "@vespera/protocol";
+import { undoQuestion, undoRuns } from "@vespera/client-core";
 import type { VesperaClient } from "./client";
 import { RunDocuments, type ResultDocuments } from "./documents";
 import { traceMarkdown } from "@vespera/client-core";
@@ -59,36 +60,12 @@ export class RunActions {
       return [];
     }
     const yes = "Undo";
-    const answer = await vscode.window.showWarningMessage(
-      `Undo ${what}? Notes it changed go back to how they were; notes it created are deleted.`,
-      { modal: true },
-      yes,
-    );
-    if (answer !== yes) {
+    if ((await vscode.window.showWarningMessage(undoQuestion(what), { modal: true }, yes)) !== yes) {
       return [];
     }
-    const done: RunsUndoResult[] = [];
-    const failures: string[] = [];
-    for (const ref of runs) {
-      try {
-        done.push(await api.request(RUNS_UNDO, { vault: ref.vault, run: ref.run }));
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
-    }
+    const { done, text, complete } = await undoRuns(api, runs);
     this.undone.fire(runs);
-    const restored = done.reduce((n, r) => n + (r.restored?.length ?? 0), 0);
-    const deleted = done.reduce((n, r) => n + (r.deleted?.length ?? 0), 0);
-    const conflicts = done.flatMap((r) => r.conflicts ?? []);
-    const summary = `Vespera undid ${done.length === 1 ? "the run" : `${done.length} runs`}: ${restored} note(s) put back, ${deleted} deleted.`;
-    if (conflicts.length || failures.length) {
-      const kept = conflicts.map((c) => `${c.path} (${c.reason})`);
-      void vscode.window.showWarningMessage(
-        `${summary} Left as they are: ${[...kept, ...failures].join("; ")}`,
-      );
-    } else {
-      void vscode.window.showInformationMessage(summary);
-    }
+    void (complete ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
     return done;
   }
 

@@ -2,6 +2,7 @@
 // changed (a diff each) and its trace.
 import * as vscode from "vscode";
 import { RUNS_LIST, type RunSummary } from "@vespera/protocol";
+import { undoable } from "@vespera/client-core";
 import type { VesperaClient } from "./client";
 import type { RunActions } from "./runActions";
 
@@ -117,8 +118,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
           `**${run.ruleName}** (\`${run.rule}\`): ${run.outcome}\n\n` +
             `\`${run.eventType}\` on \`${run.subject}\`, ${run.started}, ${run.durationMs} ms`,
         );
-        const undoable = run.changes > 0 && (run.outcome === "succeeded" || run.outcome === "partial");
-        item.contextValue = undoable ? "run.undoable" : "run";
+        item.contextValue = undoable(run) ? "run.undoable" : "run";
         return item;
       }
     }
