@@ -81,8 +81,10 @@ def _declaration(name: str, schema: dict[str, Any]) -> list[str]:
     return out
 
 
-EDITOR_SET = ("trusted",)
-"""Server settings an editor sets itself, never from a settings file (the workspace's trust)."""
+def _editor_set(spec: dict[str, Any]) -> bool:
+    """Whether a server setting is the editor's to set, never a settings file's (the
+    workspace's trust): marked ``x-set-by: editor`` in the settings model."""
+    return spec.get("x-set-by") == "editor"
 
 
 def protocol_module(schema: dict[str, Any], settings: dict[str, Any]) -> str:
@@ -109,7 +111,7 @@ def protocol_module(schema: dict[str, Any], settings: dict[str, Any]) -> str:
         "// -- server settings (initializationOptions, workspace/configuration) " + "-" * 27,
     ]
     lines += _declaration("ServerSettings", {**settings, "required": []})
-    user_set = [key for key in settings["properties"] if key not in EDITOR_SET]
+    user_set = [key for key, spec in settings["properties"].items() if not _editor_set(spec)]
     lines += _doc("The settings a user sets (the others the editor sets itself).")
     lines.append(f"export const USER_SETTINGS = {json.dumps(user_set)} as const;")
     lines += ["", "// -- payloads " + "-" * 83]
@@ -140,7 +142,7 @@ def vscode_settings(settings: dict[str, Any], section: str) -> dict[str, Any]:
     properties): ``<section>.<key>`` with its type, default, range and description."""
     out: dict[str, Any] = {}
     for key, spec in sorted(settings["properties"].items()):
-        if key in EDITOR_SET:
+        if _editor_set(spec):
             continue
         entry: dict[str, Any] = {"type": spec["type"], "default": spec["default"]}
         for bound in ("minimum", "maximum"):

@@ -71,6 +71,7 @@ class ServerSettings(BaseModel):
             "sets it from the editor's workspace trust and ignores any value in settings files; "
             "editors without such a concept leave it true."
         ),
+        json_schema_extra={"x-set-by": "editor"},
     )
     semantic: bool = Field(
         default=True,
