@@ -9,10 +9,9 @@ export const RUN_SCHEME = "vespera-run";
 
 /** Documents the extension writes: `vespera:/<title>.md?<n>`. */
 export class ResultDocuments implements vscode.TextDocumentContentProvider {
+  // Each result has a URI of its own and never changes: no onDidChange.
   private readonly texts = new Map<string, string>();
-  private readonly changes = new vscode.EventEmitter<vscode.Uri>();
   private next = 1;
-  readonly onDidChange = this.changes.event;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.texts.get(uri.toString()) ?? "This result is no longer held; run the command again.";
@@ -33,7 +32,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
   }
 
   dispose(): void {
-    this.changes.dispose();
+    this.texts.clear();
   }
 }
 

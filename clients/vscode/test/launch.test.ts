@@ -33,7 +33,7 @@ test("an old Python is named as such", () => {
 });
 
 test("a program that hangs is reported, not waited on for ever", async () => {
-  const slow = program("slow", "", "", 0).replace(/$/, "");
+  const slow = program("slow", "", "", 0);
   const { writeFileSync } = await import("node:fs");
   writeFileSync(slow, "#!/bin/sh\nsleep 5\n");
   const found = await probe(launchOf({ command: slow, python: "", args: [] }), process.env, 200);
